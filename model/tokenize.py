@@ -1,0 +1,160 @@
+"""Turning review text into tokens and ids.
+
+Two tokenizers appear in the video:
+
+* **words** (what the classifier reads): lower-cased, punctuation split off,
+  each word looked up in a vocabulary ordered by frequency;
+* **BPE subwords** (for contrast): GPT-2's ``r50k_base`` encoding from tiktoken.
+
+Ids 0 and 1 are reserved: ``<pad>`` = 0, so a padded row ends in zeros, and
+``<unk>`` = 1 for every word the vocabulary does not know.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+import numpy as np
+
+from .data import clean_text
+from .errors import UserError
+
+PAD, UNK = "<pad>", "<unk>"
+PAD_ID, UNK_ID = 0, 1
+
+# A word is a run of letters/digits, optionally with one apostrophe part ("don't",
+# "film's"); any other visible character (punctuation, emoji) is a token of its own.
+_TOKEN = re.compile(r"\w+(?:'\w+)?|[^\w\s]", re.UNICODE)
+# Control characters (NUL included) are dropped before tokenizing.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def normalize_text(text: str) -> str:
+    """A review as the tokenizer sees it, before lower-casing: no markup breaks, no control characters."""
+    return " ".join(_CONTROL.sub(" ", clean_text(text)).split())
+
+
+def word_tokenize(text: str) -> list[str]:
+    """Split a review into lower-case word and punctuation tokens.
+
+    >>> word_tokenize("Loved it!<br />Didn't expect THAT.")
+    ['loved', 'it', '!', "didn't", 'expect', 'that', '.']
+    """
+    text = _CONTROL.sub(" ", clean_text(text)).lower()
+    return _TOKEN.findall(text)
+
+
+class Vocab:
+    """A word vocabulary: ``itos`` (id -> string) and ``stoi`` (string -> id)."""
+
+    def __init__(self, itos: list[str], counts: list[int] | None = None):
+        if itos[:2] != [PAD, UNK]:
+            raise ValueError("a vocabulary must start with <pad>, <unk>")
+        self.itos = list(itos)
+        self.stoi = {s: i for i, s in enumerate(self.itos)}
+        self.counts = list(counts) if counts is not None else None
+
+    @classmethod
+    def build(cls, token_lists: Iterable[list[str]], min_count: int = 5, max_size: int = 20_000) -> "Vocab":
+        """Most frequent words first; ties broken alphabetically so the order is reproducible."""
+        counter: Counter[str] = Counter()
+        for tokens in token_lists:
+            counter.update(tokens)
+        kept = [(w, c) for w, c in counter.items() if c >= min_count]
+        kept.sort(key=lambda wc: (-wc[1], wc[0]))
+        kept = kept[: max(0, max_size - 2)]
+        return cls([PAD, UNK] + [w for w, _ in kept], [0, 0] + [c for _, c in kept])
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    def encode(self, tokens: list[str]) -> list[int]:
+        return [self.stoi.get(t, UNK_ID) for t in tokens]
+
+    def decode(self, ids: Iterable[int]) -> list[str]:
+        return [self.itos[i] if 0 <= i < len(self.itos) else UNK for i in ids]
+
+
+def pad_batch(id_lists: list[list[int]], length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pad (with ``PAD_ID`` at the end) or truncate each list to ``length``.
+
+    Returns
+    -------
+    ids : int64 array, shape (B, T)
+    mask : bool array, shape (B, T), True where a real token stands
+    """
+    ids = np.full((len(id_lists), length), PAD_ID, dtype=np.int64)
+    mask = np.zeros((len(id_lists), length), dtype=bool)
+    for row, seq in enumerate(id_lists):
+        seq = list(seq)[:length]
+        ids[row, : len(seq)] = seq
+        mask[row, : len(seq)] = True
+    return ids, mask
+
+
+def encode_text(text: str, vocab: Vocab, max_len: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Tokens, padded ids (1, T) and mask (1, T) for one review, refusing texts with no words."""
+    tokens = word_tokenize(text)
+    if not tokens:
+        raise UserError("the text has no words to read (it is empty, whitespace, markup or control characters)")
+    ids, mask = pad_batch([vocab.encode(tokens)], max_len)
+    return tokens, ids, mask
+
+
+BPE_ENCODING = "r50k_base"  # GPT-2's byte-pair vocabulary, 50,257 tokens
+
+
+BPE_URL = "https://openaipublic.blob.core.windows.net/encodings/r50k_base.tiktoken"  # tiktoken's own source
+
+
+def _prime_tiktoken_cache() -> None:
+    """Offline use: copy ``$TIKTOKEN_RANKS_DIR/r50k_base.tiktoken`` into tiktoken's cache.
+
+    tiktoken looks for a rank file under the SHA-1 of its download URL inside
+    ``$TIKTOKEN_CACHE_DIR``, and checks its sha256 on every load, so a damaged
+    copy is still refused.
+    """
+    import hashlib
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    ranks_dir = os.environ.get("TIKTOKEN_RANKS_DIR")
+    if not ranks_dir:
+        return
+    source = Path(ranks_dir) / f"{BPE_ENCODING}.tiktoken"
+    if not source.is_file():
+        raise UserError(f"TIKTOKEN_RANKS_DIR={ranks_dir} has no {source.name}")
+    cache = Path(os.environ.setdefault(
+        "TIKTOKEN_CACHE_DIR", str(Path(tempfile.gettempdir()) / "attention-explained-tiktoken")))
+    target = cache / hashlib.sha1(BPE_URL.encode()).hexdigest()
+    if not target.is_file() or target.stat().st_size != source.stat().st_size:
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+
+
+def bpe_encoding():
+    """tiktoken's ``r50k_base`` encoding, with a clear error when its rank file cannot be had."""
+    import tiktoken
+
+    _prime_tiktoken_cache()
+    try:
+        return tiktoken.get_encoding(BPE_ENCODING)
+    except Exception as exc:
+        first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise UserError(
+            f"tiktoken could not load '{BPE_ENCODING}' ({first}). Without network access, set "
+            f"TIKTOKEN_RANKS_DIR to a folder holding {BPE_ENCODING}.tiktoken (see README, 'Offline BPE')."
+        ) from None
+
+
+def bpe_tokenize(text: str, enc=None) -> tuple[list[str], list[int]]:
+    """BPE pieces (as text) and ids of a cleaned review."""
+    enc = enc or bpe_encoding()
+    ids = enc.encode_ordinary(clean_text(text))
+    pieces = [enc.decode_single_token_bytes(i).decode("utf-8", errors="replace") for i in ids]
+    return pieces, ids

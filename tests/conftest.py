@@ -1,0 +1,54 @@
+"""Shared fixtures and options.
+
+``IMDB_DIR`` must name the folder with the IMDB parquet files for the data tests,
+and ``TIKTOKEN_RANKS_DIR`` the folder with ``r50k_base.tiktoken`` for the BPE
+tests; ``.ci/run`` and the README's test command set both.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser):
+    # The same two options as manim's own test suite, for frames_comparison.
+    parser.addoption("--set_test", action="store_true", default=False,
+                     help="write golden-frame control data instead of comparing against it")
+    parser.addoption("--show_diff", action="store_true", default=False,
+                     help="show a visual diff when a golden-frame test fails")
+
+
+@pytest.fixture(scope="session")
+def imdb_dir() -> Path:
+    value = os.environ.get("IMDB_DIR")
+    if not value or not (Path(value) / "train.parquet").is_file():
+        pytest.fail("set IMDB_DIR to the folder holding train.parquet and test.parquet "
+                    "(the README's test command does)", pytrace=False)
+    return Path(value)
+
+
+@pytest.fixture(scope="session")
+def bpe_ready() -> None:
+    """tiktoken's r50k_base works offline once TIKTOKEN_RANKS_DIR is set."""
+    if not os.environ.get("TIKTOKEN_RANKS_DIR"):
+        pytest.fail("set TIKTOKEN_RANKS_DIR to the folder holding r50k_base.tiktoken "
+                    "(the README's test command does)", pytrace=False)
+
+
+@pytest.fixture()
+def tiny_imdb(tmp_path) -> Path:
+    """A small IMDB-shaped folder (train/test parquet) made on the spot."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    good = ["a wonderful film, i loved it", "great acting and a great story", "best movie of the year!"]
+    bad = ["a terrible film, i hated it", "awful acting and a boring story", "worst movie of the year!"]
+    for split in ("train", "test"):
+        texts = (good + bad) * 20
+        labels = ([1] * len(good) + [0] * len(bad)) * 20
+        pq.write_table(pa.table({"text": texts, "label": labels}), tmp_path / f"{split}.parquet")
+    return tmp_path
