@@ -15,12 +15,15 @@ import numpy as np
 
 from . import store
 from .errors import UserError
-from .tokenize import (BPE_ENCODING, PAD_ID, UNK, bpe_encoding, bpe_tokenize, normalize_text, pad_batch,
+from .tokenize import (BPE_ENCODING, UNK, bpe_encoding, bpe_tokenize, normalize_text, pad_batch,
                        word_tokenize)
 
 EXAMPLE_RULE = ("test reviews of 12-40 word tokens; the shortest positive and the shortest negative "
                 "that the model classifies correctly with p >= 0.9, and the shortest it gets wrong; "
                 "ties: lowest test index")
+
+
+NO_WORDS = "the text has no words to read (it is empty, whitespace, markup or control characters)"
 
 
 def register(sub) -> None:
@@ -29,7 +32,7 @@ def register(sub) -> None:
     p.add_argument("--out", help="assets folder to write (default: the repository's assets/)")
     p.add_argument("--checkpoint", help="trained checkpoint (default: checkpoints/imdb-transformer.pt)")
     p.add_argument("--text", help="export the review-dependent chapters for this text instead of the IMDB "
-                                  "examples; needs no dataset (requires --out)")
+                                  "examples; needs no dataset (requires --out); '-' reads it from stdin")
     p.set_defaults(run=run)
 
 
@@ -45,8 +48,13 @@ def run(args) -> int:
     t0 = time.time()
     out = Path(args.out) if args.out else store.default_dir()
     ckpt_path = Path(args.checkpoint) if args.checkpoint else DEFAULT_CHECKPOINT
-    if args.text is not None and not args.out:
-        raise UserError("--text needs --out: the committed assets/ stay as they are")
+    text = None
+    if args.text is not None:
+        if not args.out:
+            raise UserError("--text needs --out: the committed assets/ stay as they are")
+        text = sys.stdin.read() if args.text == "-" else args.text
+        if not word_tokenize(text):
+            raise UserError(NO_WORDS)
     model, vocab, config, extra = load_checkpoint(ckpt_path)
     _log(f"checkpoint {ckpt_path}: d_model={config.d_model}, heads={config.n_heads}, layers={config.n_layers}")
     meta = {
@@ -55,8 +63,8 @@ def run(args) -> int:
         "example_rule": EXAMPLE_RULE,
         "checkpoint_sha256": hashlib.sha256(ckpt_path.read_bytes()).hexdigest(),
     }
-    if args.text is not None:
-        return run_text(args.text, out, model, vocab, config, extra, meta, t0)
+    if text is not None:
+        return run_text(text, out, model, vocab, config, extra, meta, t0)
     ds = load_imdb(args.data_dir)
     _log(f"IMDB: {len(ds['train'])} train, {len(ds['test'])} test reviews")
 
@@ -80,7 +88,7 @@ def text_example(text: str, model, vocab, config) -> dict:
 
     tokens = word_tokenize(text)
     if not tokens:
-        raise UserError("the text has no words to read (it is empty, whitespace, markup or control characters)")
+        raise UserError(NO_WORDS)
     ids, mask = pad_batch([vocab.encode(tokens)], min(len(tokens), config.max_len))
     model.eval()
     with torch.no_grad():
@@ -160,7 +168,6 @@ def tokens_asset(examples: list[dict], vocab, config, n_unique_train_words: int)
     counts = vocab.counts or [0] * len(vocab)
     id_lists = [vocab.encode(word_tokenize(e["text"])) for e in examples]
     batch_ids, batch_mask = pad_batch(id_lists, config.max_len)
-    assert batch_ids[0, -1] == PAD_ID
     return {
         "vocab_size": len(vocab),
         "min_count": config.min_count,

@@ -221,7 +221,7 @@ def classify_asset(model, vocab, config, examples: list[dict]) -> dict:
         pred = int(logits.argmax())
         out.append({"tokens": tokens, "label": int(ex["label"]), "n_tokens": len(tokens),
                     "pooled": _np(trace["pooled"][0]), "logits": _np(logits), "probs": _np(probs),
-                    "pred": pred, "correct": pred == int(ex["label"])})
+                    "pred": pred, "correct": pred == int(ex["label"]) if int(ex["label"]) >= 0 else None})
     ids0 = vocab.encode(word_tokenize(examples[0]["text"])[: config.max_len])
     _, tr_short = _run(model, ids0)
     _, tr_pad = _run(model, ids0, pad_to=config.max_len)

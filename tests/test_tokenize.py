@@ -1,8 +1,6 @@
 """Word tokenizer, vocabulary, padding and the BPE contrast."""
 from __future__ import annotations
 
-import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

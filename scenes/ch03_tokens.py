@@ -1,0 +1,276 @@
+"""Chapter 3: a review becomes word tokens; the vocabulary; GPT-2's subword pieces for contrast.
+
+Reads ``tokens`` (words, vocabulary, BPE) and ``dataset`` (the example's text).
+Also holds the layout helpers the other data chapters use: :func:`wrap_rows`,
+:func:`token_grid`, :func:`paragraph` and :func:`visible`.
+"""
+from __future__ import annotations
+
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, ReplacementTransform, SurroundingRectangle, VGroup
+
+from scenes.common import ELLIPSIS, ChapterScene, TokenRow, color, fit, label, shorten
+
+NARRATION = {
+    "review": "Here is one real review from the test set. Our model cannot read letters, "
+              "so first we cut the text into pieces.",
+    "words": "We lower-case the text and split it into words. Every punctuation mark becomes a token of its own.",
+    "vocab": "Counting every word in the training reviews gives the vocabulary, from most to least frequent. "
+             "A word's place in that list is its id.",
+    "special": "The first ids are reserved: <pad> fills up short reviews, and <unk> stands for any word "
+               "the vocabulary does not have.",
+    "size": "Rare words are left out, which keeps the vocabulary small. A left-out word is read as <unk>.",
+    "bpe": "GPT-2 reads text another way: as subword pieces from a fixed list, keeping capitals and spaces. "
+           "The same review can give a different count.",
+    "split": "A word that is not in GPT-2's list is spelled from smaller pieces. "
+             "Our classifier keeps whole words instead.",
+}
+
+
+# --- helpers (also used by Ch02 and Ch04; candidates for scenes/common) ---------------------------
+
+def visible(piece: str) -> str:
+    """A BPE piece with its spaces and line breaks made visible: ' great' -> '␣great'."""
+    return piece.replace(" ", "␣").replace("\n", "↵")
+
+
+def _lines(widths, max_width: float, buff: float) -> list[list[int]]:
+    """Greedy line breaking: indices of the items on each line."""
+    lines, line, width = [], [], 0.0
+    for k, w in enumerate(widths):
+        extra = w + (buff if line else 0.0)
+        if line and width + extra > max_width:
+            lines.append(line)
+            line, width, extra = [], 0.0, w
+        line.append(k)
+        width += extra
+    return lines + [line] if line else lines
+
+
+def wrap_rows(items: VGroup, max_width: float, buff: float = 0.08, line_buff: float = 0.16,
+              balance: bool = True) -> VGroup:
+    """Lay the submobjects of ``items`` out in centred lines no wider than ``max_width``, in order.
+
+    Items keep their order (so ``TokenRow.token(i)`` still works); lines are top-aligned,
+    so token boxes of one height stay in line. With ``balance`` the lines are made about
+    equally long (no lone token on the last line). Returns ``items``, centred on the origin,
+    with ``items.lines`` the list of lines.
+    """
+    mobs = list(items.submobjects)
+    widths = [m.width for m in mobs]
+    n_lines = len(_lines(widths, max_width, buff))
+    if balance and n_lines > 1:
+        lo, hi = max(widths), max_width
+        for _ in range(30):  # the narrowest width that still needs only n_lines lines
+            mid = (lo + hi) / 2
+            lo, hi = (lo, mid) if len(_lines(widths, mid, buff)) <= n_lines else (mid, hi)
+        max_width = hi
+    lines = [[mobs[k] for k in line] for line in _lines(widths, max_width, buff)]
+    top = 0.0
+    for line in lines:
+        total = sum(m.width for m in line) + buff * (len(line) - 1)
+        x = -total / 2
+        for m in line:
+            m.shift([x - m.get_left()[0], top - m.get_top()[1], 0])
+            x += m.width + buff
+        top -= max(m.height for m in line) + line_buff
+    items.move_to([0, 0, 0])
+    items.lines = lines
+    return items
+
+
+def sit_on_baseline(t, baseline_y: float):
+    """Move a Text up or down so that its letters stand on ``baseline_y``.
+
+    Letters: the median bottom of the letters without descenders. Text with ligatures
+    (glyphs do not match characters): its bottom, less a descender if it has one.
+    Dashes and other mid-line marks are centred half an x-height above the line.
+    """
+    chars = [c for c in t.text if not c.isspace()]
+    size = t.font_size
+    if not any(c.isalnum() for c in chars) and not all(c in ".,_…!?:;" for c in chars):
+        return t.set_y(baseline_y + 0.17 * size / 48)
+    if len(chars) == len(t.submobjects):
+        bottoms = [g.get_bottom()[1] for g, c in zip(t.submobjects, chars) if c.isalnum() and c not in _DESC]
+        if bottoms:
+            return t.shift(UP * (baseline_y - sorted(bottoms)[len(bottoms) // 2]))
+    depth = 0.12 * size / 48 if any(c in _DESC or c in ",;" for c in chars) else 0.0
+    return t.shift(UP * (baseline_y - depth - t.get_bottom()[1]))
+
+
+_DESC = set("gjpqy()[]{}|/@$")
+
+
+def token_grid(tokens, font_size: float = 24, max_width: float = 12.6, max_tokens: int = 40, roles=None) -> TokenRow:
+    """A :class:`TokenRow` wrapped onto several lines (at most ``max_tokens`` boxes, ellipsis after)."""
+    row = TokenRow(tokens, font_size=font_size, max_tokens=max_tokens, max_width=1e9, roles=roles)
+    return wrap_rows(row, max_width)
+
+
+def paragraph(text: str, width: float, font_size: float = 24, max_lines: int = 6, role: str = "text") -> VGroup:
+    """``text`` wrapped into lines of at most ``width`` units; cut with an ellipsis past ``max_lines``."""
+    words, lines, line = text.split(), [], ""
+    used = 0
+    for word in words:
+        trial = f"{line} {word}".strip()
+        if line and label(trial, size=font_size, role=role).width > width:
+            lines.append(line)
+            line = word
+            if len(lines) == max_lines:
+                break
+        else:
+            line = trial
+        used += 1
+    if len(lines) < max_lines and line:
+        lines.append(line)
+    if used < len(words):  # more text than room: end the last line in an ellipsis
+        last = lines[-1]
+        while " " in last and label(f"{last} {ELLIPSIS}", size=font_size).width > width:
+            last = last.rsplit(" ", 1)[0]
+        lines[-1] = f"{last} {ELLIPSIS}"
+    mobs = VGroup(*[fit(label(s, size=font_size, role=role), width) for s in lines])
+    pitch = 1.45 * label("Hxg", size=font_size).height  # one baseline to the next, whatever the letters
+    for k, line in enumerate(mobs):
+        line.move_to([0, 0, 0], aligned_edge=LEFT)
+        sit_on_baseline(line, -k * pitch)
+    mobs.truncated = used < len(words)
+    return mobs
+
+
+def vocab_table(entries, font_size: float = 22, row_h: float = 0.4) -> VGroup:
+    """Rows of ``(id, word, count)`` in three aligned columns, under a header. ``table[k + 1].word``."""
+    def cells(i, word, count):
+        role = "pad" if word == "<pad>" else "unk" if word == "<unk>" else "token"
+        special = role != "token"
+        return (label(str(i), size=font_size, role="muted", mono=True),
+                label(shorten(word, 11), size=font_size, role=role),
+                label("reserved" if special else f"{count:,}", size=font_size, role="pad" if special else "text",
+                      mono=not special))
+
+    rows = [cells(*e) for e in entries]
+    head = (label("id", size=font_size, role="muted"), label("word", size=font_size, role="muted"),
+            label("count", size=font_size, role="muted"))
+    w = [max(r[c].width for r in rows + [head]) for c in range(3)]
+    cols = (0.0, w[0] + 0.3, w[0] + w[1] + 0.9 + w[2])  # left of id, left of word, right of count
+    table = VGroup()
+    for k, row in enumerate([head] + rows):
+        base = -k * row_h - (0.08 if k else 0)
+        for c, t in enumerate(row):
+            t.move_to([cols[c], 0, 0], aligned_edge=RIGHT if c == 2 else LEFT)
+            sit_on_baseline(t, base)
+        group = VGroup(*row)
+        group.word = entries[k - 1][1] if k else None
+        table.add(group)
+    return table
+
+
+def split_column(title: str, pairs, total: int) -> VGroup:
+    """``word → [piece][piece]`` rows under a title, arrows in one column, words on the pieces' line."""
+    rows = VGroup()
+    for word, parts in pairs:
+        pieces = TokenRow([visible(x) for x in parts], font_size=22, roles=["key"] * len(parts), max_width=6)
+        w, arrow = label(shorten(word, 14), size=24, role="token"), label("→", size=24, role="muted")
+        row = VGroup(w, arrow, pieces).arrange(RIGHT, buff=0.25)
+        base = pieces.boxes[0].get_y() - label("H", size=22).height / 2
+        sit_on_baseline(w, base)
+        arrow.set_y(pieces.boxes[0].get_y())
+        rows.add(row)
+    rows.arrange(DOWN, buff=0.28)
+    for r in rows:
+        r.shift(RIGHT * (rows.get_x() - r[1].get_x()))
+    head = label(title + (f" ({len(pairs)} of {total})" if total > len(pairs) else ""), size=22, role="muted")
+    return VGroup(head, rows).arrange(DOWN, buff=0.35)
+
+
+# --- the chapter ------------------------------------------------------------------------------
+
+class Ch03Tokens(ChapterScene):
+    NUMBER = 3
+    TITLE = "Tokens and the vocabulary"
+    NARRATION = NARRATION
+
+    def construct(self):
+        tok = self.asset("tokens")
+        example = self.asset("dataset")["examples"][0]
+        words, pieces = tok["words"], tok["bpe_pieces"]
+        self.title_card()
+
+        # --- beat: the review as text
+        self.set_heading("One review from the test set")
+        card = paragraph(example["text"], width=12.0, font_size=24, max_lines=4)
+        frame = SurroundingRectangle(card, buff=0.3, corner_radius=0.15, stroke_color=color("grid"),
+                                     fill_color=color("panel"), fill_opacity=0.9)
+        review = VGroup(frame, card).move_to([0, 0.3, 0])
+        self.beat("review", FadeIn(review, shift=UP * 0.2))
+
+        # --- beat: word tokens
+        top = review.copy().move_to([0, 2.9 - review.height / 2, 0])
+        n_words = label(f"↓  {len(words)} word tokens", size=26, role="accent").next_to(top, DOWN, buff=0.25)
+        grid = token_grid(words, font_size=24)
+        room_top = n_words.get_bottom()[1] - 0.3
+        fit(grid, 12.6, room_top + 2.85).move_to([0, (room_top - 2.85) / 2, 0])
+        self.play(review.animate.move_to(top), run_time=0.7)
+        self.beat("words", FadeIn(n_words), FadeIn(grid, lag_ratio=0.03), run_time=1.5)
+        self.tokens_shown = grid
+        self.clear_stage()
+
+        # --- beat: the vocabulary, most frequent first
+        self.set_heading("The vocabulary: most frequent word first")
+        head, tail = tok["vocab_head"], tok["vocab_tail"]
+        half = (len(head) + 1) // 2
+        t1, t2, t3 = vocab_table(head[:half]), vocab_table(head[half:]), vocab_table(tail)
+        dots = label(ELLIPSIS, size=36, role="muted")
+        tables = VGroup(t1, t2, dots, t3).arrange(RIGHT, buff=0.6, aligned_edge=UP)
+        dots.match_y(t3)
+        fit(tables, 13.0).move_to([0, 2.45 - tables.height / 2, 0])
+        common = label("most frequent", size=22, role="muted").next_to(VGroup(t1, t2), UP, buff=0.12)
+        rare = label("rarest kept", size=22, role="muted").next_to(t3, UP, buff=0.12)
+        self.beat("vocab", FadeIn(tables, lag_ratio=0.1), FadeIn(common), FadeIn(rare), run_time=2.0)
+
+        # --- beat: <pad> and <unk>
+        specials = [row for row in t1[1:] if row.word in ("<pad>", "<unk>")]
+        boxes = VGroup(*[SurroundingRectangle(r, buff=0.06, stroke_color=color("accent")) for r in specials])
+        notes = VGroup(*[label(f"{r.word} = {r[0].text}: " + ("fills the end of short reviews" if r.word == "<pad>"
+                                                              else "any word not in the vocabulary"),
+                               size=24, role="pad" if r.word == "<pad>" else "unk") for r in specials])
+        notes.arrange(DOWN, buff=0.2, aligned_edge=LEFT).move_to([0, -2.2, 0])
+        self.beat("special", FadeIn(boxes), FadeIn(notes))
+
+        # --- beat: how big the vocabulary is
+        funnel = VGroup(
+            label(f"{tok['n_unique_train_words']:,} distinct words in the training reviews", size=24),
+            label(f"keep the most frequent, each seen at least {tok['min_count']} times", size=22, role="muted"),
+            label(f"{tok['vocab_size']:,} ids, <pad> and <unk> included", size=24, role="accent"),
+        ).arrange(DOWN, buff=0.12).move_to([0, -2.25, 0])
+        self.beat("size", FadeOut(notes), FadeIn(funnel, shift=UP * 0.2))
+        self.clear_stage()
+
+        # --- beat: the same review in GPT-2's BPE pieces
+        self.set_heading(f"GPT-2's byte-pair pieces: a list of {tok['bpe_vocab_size']:,}")
+        counts = VGroup(label(f"our words: {len(words)}", size=28, role="token"),
+                        label(f"BPE pieces: {len(pieces)}", size=28, role="key")).arrange(RIGHT, buff=1.2)
+        for t in counts:
+            sit_on_baseline(t, 2.35)
+        word_grid = fit(token_grid(words, font_size=24), 12.6, 4.2).move_to([0, -0.1, 0])
+        bpe_grid = token_grid([visible(p) for p in pieces], font_size=24, roles=["key"] * len(pieces))
+        fit(bpe_grid, 12.6, 4.2).move_to([0, -0.1, 0])
+        legend = label("␣ marks a space that belongs to the piece", size=22, role="muted").move_to([0, -2.65, 0])
+        self.play(FadeIn(word_grid), FadeIn(counts[0]), run_time=0.6)
+        self.beat("bpe", ReplacementTransform(word_grid, bpe_grid), FadeIn(counts[1]), FadeIn(legend), run_time=2.0)
+        self.pieces_shown = bpe_grid
+        self.clear_stage()
+
+        # --- beat: words that BPE cuts into pieces
+        self.set_heading("Words that GPT-2 cuts into pieces")
+        columns = VGroup()
+        n_examples = len(tok["batch_lengths"])
+        for title, pairs in ((f"from our {n_examples} example reviews", tok["bpe_split_words"]),
+                             ("frequent words of our vocabulary", tok.get("bpe_split_vocab", []))):
+            if pairs:
+                columns.add(split_column(title, pairs[:5], len(pairs)))
+        if not len(columns):
+            columns.add(label("Every word here is a single BPE piece.", size=26))
+        columns.arrange(RIGHT, buff=1.0, aligned_edge=UP)
+        fit(columns, 13.2, 5.4).move_to([0, 0, 0])
+        self.beat("split", FadeIn(columns, lag_ratio=0.15))
+        self.split_shown = columns
+        self.finish()

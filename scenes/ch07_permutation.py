@@ -1,0 +1,123 @@
+"""Chapter 7: shuffle the words, and raw self-attention hands back the same rows, shuffled.
+
+Reads ``attention.pkl``: ``tokens``, ``perm``, ``tokens_perm``, ``Y`` and ``Y_perm``. Which rows
+match is found from the numbers themselves, not assumed from ``perm``.
+"""
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, RIGHT, UP, Create, FadeIn, FadeOut, Line, SurroundingRectangle, VGroup, Write
+
+from scenes.common.layout import vmatrix, fmt_auto, row_box, tex, titled
+from scenes.common import ChapterScene, TokenRow, color, fit, label, shorten
+
+NARRATION = {
+    "words": "Take the same words as before.",
+    "shuffle": "Now shuffle them. The sentence reads differently, or stops making sense at all.",
+    "run": "Run the very same self-attention on the shuffled rows, and compare its output with the first one.",
+    "match": "Every output row comes back unchanged. It has only moved, exactly the way its word moved.",
+    "follow": "Follow one word. It stands somewhere else in the shuffled sentence, yet its output row is the same.",
+    "gap": "The linked rows agree to the last few decimals: only rounding separates them.",
+    "why": "Why? A weight depends only on the two word vectors it compares, not on where they stand. "
+           "And a sum gives the same result in any order.",
+    "blind": "So self-attention on its own does not see word order. To it, a sentence is a bag of words.",
+}
+
+
+def match_rows(Y: np.ndarray, Y2: np.ndarray, perm, atol: float = 1e-4) -> list[int]:
+    """For each row k of ``Y2``, the row of ``Y`` equal to it (``perm[k]`` preferred among equals)."""
+    out = []
+    for k, row in enumerate(Y2):
+        same = [i for i in range(len(Y)) if np.allclose(Y[i], row, atol=atol)]
+        if not same:
+            raise ValueError(f"row {k} of the shuffled output matches no row of Y")
+        out.append(perm[k] if perm[k] in same else same[0])
+    return out
+
+
+class Ch07Permutation(ChapterScene):
+    NUMBER = 7
+    TITLE = "The permutation problem"
+    NARRATION = NARRATION
+
+    def construct(self):
+        a = self.asset("attention")
+        tokens, tokens_perm, perm = list(a["tokens"]), list(a["tokens_perm"]), [int(p) for p in a["perm"]]
+        Y, Yp = np.asarray(a["Y"]), np.asarray(a["Y_perm"])
+        n, d = Y.shape
+        self.title_card()
+        self.set_heading("Shuffle the words: what changes?")
+
+        # --- beat: the words
+        row1 = TokenRow(tokens, font_size=34, max_width=11)
+        row1.move_to([0, 1.3, 0])
+        self.beat("words", FadeIn(row1, shift=UP * 0.2), run_time=1.0)
+
+        # --- beat: shuffled, with each word's path
+        row2 = TokenRow(tokens_perm, font_size=34, max_width=11, role="accent")
+        row2.move_to([0, -1.0, 0])
+        paths = VGroup(*[
+            Line(row1[perm[k]].get_bottom() + DOWN * 0.08, row2[k].get_top() + UP * 0.08,
+                 stroke_color=color("muted"), stroke_width=2.5)
+            for k in range(n)])
+        self.beat("shuffle", Create(paths, lag_ratio=0.15), FadeIn(row2, shift=DOWN * 0.2), run_time=2.0)
+
+        # --- beat: the two outputs
+        sentence = VGroup(row1, row2, paths)
+        self.play(sentence.animate.scale(0.55).move_to([0, 2.1, 0]), run_time=0.8)
+        left = vmatrix(Y, max_rows=n, max_cols=3, row_labels=tokens)
+        right = vmatrix(Yp, max_rows=n, max_cols=3, row_labels=tokens_perm)
+        for t in right.row_label_mobs:  # labels on the outer side, so the lines between stay clear
+            y = t.get_y()
+            t.next_to(right.brackets[1], RIGHT, buff=0.15).set_y(y)
+        lg = titled(left, "Y", (n, d), "words in order")
+        rg = titled(right, r"Y_{\text{shuffled}}", (n, d), "shuffled words", role="accent")
+        lg.move_to([-3.7, -0.55, 0])
+        rg.move_to([3.7, -0.55, 0])
+        rg.align_to(lg, UP)
+        self.beat("run", FadeIn(lg), FadeIn(rg), run_time=1.5)
+
+        # --- beat: lines between equal rows
+        match = match_rows(Y, Yp, perm)
+        x0, x1 = left.brackets[1].get_right()[0] + 0.12, right.brackets[0].get_left()[0] - 0.12
+        links = VGroup(*[
+            Line([x0, left.rows[i].get_y(), 0], [x1, right.rows[k].get_y(), 0],
+                 stroke_color=color("accent"), stroke_width=3)
+            for k, i in enumerate(match)])
+        self.row_links, self.matched, self.outputs = links, match, (left, right)  # for the tests
+        self.beat("match", Create(links, lag_ratio=0.25), run_time=2.0)
+
+        # --- beat: follow the word that moved furthest
+        k = int(np.argmax([abs(k - i) for k, i in enumerate(match)]))
+        i = match[k]
+        boxes = VGroup(row_box(left, i), row_box(right, k))
+        for t in (left.row_label_mobs[i], right.row_label_mobs[k]):
+            boxes.add(SurroundingRectangle(t, color=color("accent"), buff=0.05, stroke_width=2))
+        links_dim = [ln.animate.set_stroke(opacity=0.25) for j, ln in enumerate(links) if j != k]
+        where = label(f"“{shorten(tokens[i])}”: word {i + 1} in order, word {k + 1} when shuffled: "
+                      "the same output row", size=24, role="accent")
+        fit(where, 12.5).move_to([0, 2.4, 0])
+        self.beat("follow", FadeOut(sentence), Create(boxes), *links_dim, FadeIn(where), run_time=1.5)
+
+        # --- beat: how equal
+        gap = float(np.max(np.abs(Yp - Y[match])))
+        gap_text = label(f"largest difference between linked rows, over all {d} columns: {fmt_auto(gap)}",
+                         size=22, role="muted")
+        fit(gap_text, 12.5).move_to([0, 1.85, 0])
+        self.beat("gap", FadeIn(gap_text, shift=DOWN * 0.2), run_time=1.0)
+
+        # --- beat: why
+        self.clear_stage()
+        w_eq = tex(r"w_{ij} = \mathrm{softmax}_j\!\left(\frac{x_i \cdot x_j}{\sqrt{d}}\right)", 44)
+        w_note = label("uses only the two vectors, not where they stand", size=24, role="muted")
+        y_eq = tex(r"y_i = \sum_j w_{ij}\, x_j", 44)
+        y_note = label("a sum is the same in any order", size=24, role="muted")
+        why = VGroup(VGroup(w_eq, w_note).arrange(DOWN, buff=0.2), VGroup(y_eq, y_note).arrange(DOWN, buff=0.2))
+        why.arrange(DOWN, buff=0.6).move_to([0, 0.6, 0])
+        self.beat("why", FadeIn(why[0], shift=UP * 0.2), FadeIn(why[1], shift=UP * 0.2), run_time=2.0)
+
+        # --- beat: word order is invisible
+        rule = label("self-attention alone ignores word order", size=34, role="accent")
+        fit(rule, 12.5).next_to(why, DOWN, buff=0.6)
+        self.beat("blind", Write(rule), run_time=1.5)
+        self.finish()

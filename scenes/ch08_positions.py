@@ -1,0 +1,131 @@
+"""Chapter 8: a learned vector per position, added to each word's vector, makes order visible.
+
+Reads ``attention.pkl`` (``P``, ``X``, ``XP``, ``Y_pos``, ``Y_pos_perm``, ``perm``) and the
+table length ``max_len`` from ``tokens.pkl``; the code on screen is read from model/transformer.py.
+"""
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, RIGHT, UP, Create, FadeIn, FadeOut, Line, SurroundingRectangle, VGroup, Write
+
+from scenes.common.layout import digits_for, vmatrix, code_block, fmt_auto, row_box, tex, titled
+from scenes.common import ChapterScene, TokenRow, color, fit, label, shorten, source_lines
+
+NARRATION = {
+    "recap": "Self-attention alone reads a bag of words. The fix is to tell every word where it stands.",
+    "p": "P holds one learned vector for every position: a row for the first place, a row for the second, "
+         "and so on.",
+    "code": "In PyTorch that is a single line: an embedding table indexed by position instead of by word id. "
+            "Training shapes it like every other weight.",
+    "add": "Each word's vector gets its position's vector added. Same word, new place: a different row.",
+    "again": "Now run self-attention on both orders again, and link each word's two output rows.",
+    "gap": "This time the linked rows are different.",
+    "differ": "Here is one word in its two places. Same word, different output: the position made the difference.",
+    "order": "With positions added, word order finally counts.",
+}
+PATH = "model/transformer.py"
+
+
+class Ch08Positions(ChapterScene):
+    NUMBER = 8
+    TITLE = "Positional embedding"
+    NARRATION = NARRATION
+
+    def construct(self):
+        a = self.asset("attention")
+        T = int(self.asset("tokens")["max_len"])
+        tokens, tokens_perm, perm = list(a["tokens"]), list(a["tokens_perm"]), [int(p) for p in a["perm"]]
+        X, P, XP = (np.asarray(a[k]) for k in ("X", "P", "XP"))
+        Yp, Ypp = np.asarray(a["Y_pos"]), np.asarray(a["Y_pos_perm"])
+        n, d = X.shape
+        pos_names = [f"position {i}" for i in range(n)]
+        self.title_card()
+        self.set_heading("Tell each word where it stands")
+
+        # --- beat: words with their positions
+        row = TokenRow(tokens, font_size=34, max_width=11).move_to([0, 0.5, 0])
+        nums = VGroup(*[label(str(i), size=26, role="position").next_to(row[i], DOWN, buff=0.2) for i in range(n)])
+        self.beat("recap", FadeIn(row), FadeIn(nums, lag_ratio=0.2), run_time=1.5)
+
+        # --- beat: P, one learned row per position
+        self.play(FadeOut(row), FadeOut(nums), run_time=0.5)
+        pm = vmatrix(P, max_rows=n, max_cols=5, row_labels=pos_names, label_role="position")
+        pg = titled(pm, "P", (n, d), f"rows 0 to {n - 1} of a {T} × {d} table; first {len(pm.shown_cols)} "
+                                     f"of {d} columns", role="position")
+        pg.move_to([0, 0.2, 0])
+        self.beat("p", FadeIn(pg, shift=UP * 0.2), run_time=1.5)
+
+        # --- beat: the line of PyTorch that makes it
+        code = code_block(source_lines(PATH, "self.pos = nn.Embedding("), size=24)
+        where = label(PATH, size=20, role="muted")
+        cg = VGroup(code, where).arrange(DOWN, buff=0.1, aligned_edge=RIGHT)
+        target = VGroup(pg.copy(), cg).arrange(DOWN, buff=0.3).move_to([0, 0, 0])
+        self.play(pg.animate.move_to(target[0]), run_time=0.6)
+        self.beat("code", FadeIn(cg, shift=UP * 0.2), run_time=1.2)
+
+        # --- beat: X + P
+        self.clear_stage()
+        xm = vmatrix(X, max_rows=n, max_cols=2, row_labels=tokens)
+        pm2 = vmatrix(P, max_rows=n, max_cols=2, row_labels=[str(i) for i in range(n)], label_role="position")
+        sm = vmatrix(XP, max_rows=n, max_cols=2, row_labels=tokens)
+        parts = VGroup(titled(xm, "X", (n, d)), tex("+", 48), titled(pm2, "P", (n, d), role="position"), tex("=", 48),
+                       titled(sm, "X + P", (n, d), role="accent"))
+        parts.arrange(RIGHT, buff=0.3)
+        for sign in (parts[1], parts[3]):
+            sign.set_y(xm.get_y())
+        add_code = code_block(source_lines(PATH, "x = self.drop(tok + pos)"), size=22)
+        add_where = label(PATH, size=20, role="muted")
+        ag = VGroup(add_where, add_code).arrange(DOWN, buff=0.1, aligned_edge=RIGHT)
+        VGroup(parts, ag).arrange(DOWN, buff=0.4).move_to([0, 0.1, 0])
+        fit(VGroup(parts, ag), 13.7, 5.7)
+        self.beat("add", FadeIn(parts, lag_ratio=0.2), FadeIn(ag), run_time=2.0)
+
+        # --- beat: both orders again
+        self.clear_stage()
+        dg = digits_for(np.concatenate([Yp, Ypp]))
+        left = vmatrix(Yp, max_rows=n, max_cols=3, row_labels=tokens, digits=dg)
+        right = vmatrix(Ypp, max_rows=n, max_cols=3, row_labels=tokens_perm, digits=dg)
+        for t in right.row_label_mobs:
+            y = t.get_y()
+            t.next_to(right.brackets[1], RIGHT, buff=0.15).set_y(y)
+        lg = titled(left, r"Y_{\text{pos}}", (n, d), "words in order")
+        rg = titled(right, r"Y_{\text{pos, shuffled}}", (n, d), "shuffled words", role="accent")
+        lg.move_to([-3.7, -0.35, 0])
+        rg.move_to([3.7, -0.35, 0]).align_to(lg, UP)
+        x0, x1 = left.brackets[1].get_right()[0] + 0.12, right.brackets[0].get_left()[0] - 0.12
+        links = VGroup(*[Line([x0, left.rows[perm[k]].get_y(), 0], [x1, right.rows[k].get_y(), 0],
+                              stroke_color=color("muted"), stroke_width=3) for k in range(n)])
+        self.beat("again", FadeIn(lg), FadeIn(rg), Create(links, lag_ratio=0.2), run_time=2.0)
+
+        # --- beat: the rows now differ
+        diffs = np.abs(Ypp - Yp[perm]).max(axis=1)  # per shuffled row: its largest difference
+        gap_text = label(f"largest difference between linked rows: {fmt_auto(diffs.max())}", size=24, role="text")
+        fit(gap_text, 12.5).move_to([0, 2.3, 0])
+        self.beat("gap", FadeIn(gap_text, shift=DOWN * 0.2), run_time=1.0)
+
+        # --- beat: one word, two places
+        k = int(np.argmax(diffs))
+        i = perm[k]
+        self.diff_pair = (i, k)  # for the tests
+        marks = VGroup(row_box(left, i), row_box(right, k))
+        for t in (left.row_label_mobs[i], right.row_label_mobs[k]):
+            marks.add(SurroundingRectangle(t, color=color("accent"), buff=0.05, stroke_width=2))
+        self.play(Create(marks), links[k].animate.set_stroke(color("accent"), width=4), run_time=0.8)
+        self.wait(1.5)
+        self.clear_stage()
+        ncols = 6
+        r1 = vmatrix(Yp[i], max_cols=ncols, row_labels=[f"position {i}"], label_role="position", digits=dg)
+        r2 = vmatrix(Ypp[k], max_cols=ncols, row_labels=[f"position {k}"], label_role="position", digits=dg)
+        rows = VGroup(r1, r2).arrange(DOWN, buff=0.35, aligned_edge=RIGHT)
+        word = label(f"output row of “{shorten(tokens[i])}”", size=28, role="accent")
+        note = label(r1.note_text, size=20, role="muted")
+        big = label(f"largest difference: {fmt_auto(diffs[k])}", size=24)
+        card = VGroup(word, rows, note, big).arrange(DOWN, buff=0.35)
+        fit(card, 13, 5.6).move_to([0, 0.1, 0])
+        self.beat("differ", FadeIn(card, shift=UP * 0.2), run_time=1.5)
+
+        # --- beat: order counts
+        rule = label("position embeddings make word order visible", size=32, role="accent")
+        fit(rule, 12.5).next_to(card, DOWN, buff=0.4)
+        self.beat("order", Write(rule), run_time=1.5)
+        self.finish()

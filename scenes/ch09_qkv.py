@@ -1,0 +1,236 @@
+"""Chapter 9: learned queries, keys and values; one head's scores, weights and outputs; its heatmap.
+
+Reads ``block.pkl``. The head shown is the head of the strongest link in ``links`` and the links
+pointed out are picked from ``links`` when the scene is built, never named here.
+"""
+from __future__ import annotations
+
+import numpy as np
+from manim import (DOWN, LEFT, RIGHT, UP, ArcBetweenPoints, Arrow, Create, FadeIn, FadeOut, GrowArrow, Rectangle,
+                   ReplacementTransform, SurroundingRectangle, VGroup, Write)
+
+from scenes.common.layout import vmatrix, col_labels, fmt_clean, stride_note, tex, token_heatmap, wrap_tokens
+from scenes.common import ChapterScene, ValueMatrix, color, fit, fmt_number, label, shape_tag, shorten, value_color
+
+NARRATION = {
+    "x": "Back to the whole review. Each token enters as its word vector plus its position vector.",
+    "maps": "Rather than compare these vectors directly, the model sends them through three learned maps: "
+            "a query, a key and a value for every token.",
+    "roles": "The query asks what a token is looking for, the key says what it offers, "
+             "and the value is what it hands over.",
+    "head": "The model splits these columns among several heads. We follow one head now, and meet them all "
+            "in the next chapter.",
+    "scores": "Every query is compared with every key by a dot product, divided by the square root of the "
+              "head's width.",
+    "softmax": "A softmax turns each row of scores into weights that add up to one.",
+    "values": "Each token's output is the weighted average of the value vectors.",
+    "heatmap": "Here are this head's weights for the whole review. Each row is a token asking; "
+               "each column, a token answering.",
+    "links": "The brightest squares away from the diagonal are the strongest links between two different "
+             "tokens. Here they are, drawn on the review.",
+    "learned": "None of these links was written by hand. Training tuned the three maps until links like "
+               "these helped to judge the review.",
+}
+
+
+def pick_links(links, n_max: int = 2):
+    """The strongest link, and up to ``n_max - 1`` more from the same head with a different query token."""
+    links = [(int(h), int(i), int(j), float(w)) for h, i, j, w in links]
+    first = links[0]
+    out = [first]
+    for ln in links[1:]:
+        if len(out) == n_max:
+            break
+        if ln[0] == first[0] and all(ln[1] != o[1] for o in out):
+            out.append(ln)
+    return out
+
+
+class Ch09QueryKeyValue(ChapterScene):
+    NUMBER = 9
+    TITLE = "Queries, keys and values"
+    NARRATION = NARRATION
+
+    def construct(self):
+        b = self.asset("block")
+        tokens = [str(t) for t in b["tokens"]]
+        x_in, Q, K, V = (np.asarray(b[k]) for k in ("x_in", "Q", "K", "V"))
+        n, d = x_in.shape
+        H, dh = int(b["n_heads"]), int(b["d_head"])
+        shown_links = pick_links(b["links"])
+        h0 = shown_links[0][0]
+        self.head_shown, self.links_shown = h0, shown_links  # for the tests
+        S, Wt, Yh = np.asarray(b["scores"])[h0], np.asarray(b["weights"])[h0], np.asarray(b["head_out"])[h0]
+        self.title_card()
+        self.set_heading("Learned queries, keys and values")
+
+        # --- beat: X for the whole review
+        xm = vmatrix(x_in, max_rows=6, max_cols=2, row_labels=tokens)
+        xg = titled_left(xm, "X", (n, d), xm.note_text)
+        w_note = VGroup(label("W_Q, W_K, W_V: learned", size=20, role="muted"),
+                        label(f"{' × '.join(map(str, np.asarray(b['Wq']).shape))} each", size=20, role="muted"))
+        w_note.arrange(DOWN, buff=0.08)
+        VGroup(xg, w_note).arrange(DOWN, buff=0.2).move_to([-4.6, 0, 0])
+        self.beat("x", FadeIn(xg, shift=UP * 0.2), run_time=1.2)
+
+        # --- beat: three learned maps
+        rows = VGroup()
+        for name, M, role, wname in (("Q", Q, "query", "W_Q"), ("K", K, "key", "W_K"), ("V", V, "value", "W_V")):
+            f = tex(name + r" = X\," + wname + " + b_" + name, 34, role)
+            rows.add(VGroup(f, vmatrix(M, max_rows=2, max_cols=3), shape_tag(*M.shape, size=22)))
+        fw = max(r[0].width for r in rows)
+        for k, r in enumerate(rows):  # formulas right-aligned, matrices in one column
+            r[1].move_to([fw + 0.3 + r[1].width / 2, -k * 1.75, 0])
+            r[0].next_to(r[1], LEFT, buff=0.3)
+            r[2].next_to(r[1], RIGHT, buff=0.3)
+        rows.move_to([2.5, 0.1, 0])
+        fit(rows, 8.2)
+        arrows = VGroup(*[Arrow(xm.brackets[1].get_right() + RIGHT * 0.1, r[0].get_left() + LEFT * 0.1, buff=0.05,
+                                stroke_width=3, color=color(role), max_tip_length_to_length_ratio=0.12)
+                          for r, role in zip(rows, ("query", "key", "value"))])
+        self.beat("maps", *[GrowArrow(a) for a in arrows], FadeIn(rows, lag_ratio=0.2), FadeIn(w_note),
+                  run_time=2.2)
+
+        # --- beat: what each one is for
+        roles = VGroup(*[label(text, size=20, role=role).next_to(r[0], DOWN, buff=0.15)
+                         for text, role, r in zip(("what it looks for", "what it offers", "what it hands over"),
+                                                  ("query", "key", "value"), rows)])
+        self.beat("roles", FadeIn(roles, shift=UP * 0.1, lag_ratio=0.3), run_time=1.2)
+
+        # --- beat: one head, one share of the columns
+        self.clear_stage()
+        m = min(n, 6)
+        head = label(f"head {h0 + 1} of {H}", size=30, role="accent")
+        cols = label(f"its share: {dh} of the {d} columns of Q, K and V", size=22, role="muted")
+        side = VGroup(head, cols).arrange(DOWN, buff=0.2, aligned_edge=LEFT).move_to([-3.6, 2.2, 0])
+        fit(side, 6.5)
+        strips = head_strips([Q[0], K[0], V[0]], ("Q", "K", "V"), ("query", "key", "value"), H, h0)
+        strip_note = label(f"one row of each: the token “{shorten(tokens[0])}”, all {d} columns", size=20,
+                           role="muted")
+        VGroup(strips, strip_note).arrange(DOWN, buff=0.3).move_to([0, -0.5, 0])
+        self.beat("head", FadeIn(side), FadeIn(strips, lag_ratio=0.1), FadeIn(strip_note), run_time=1.5)
+        self.play(FadeOut(strips), FadeOut(strip_note), run_time=0.5)
+
+        # --- beat: scores = Q Kᵀ / √dk
+        sm = vmatrix(S, max_rows=m, max_cols=m, row_labels=tokens, label_role="query")
+        sm_cols = col_labels(sm, tokens, role="key")
+        s_group = VGroup(sm, sm_cols)
+        note = label(sm.note_text, size=20, role="muted").next_to(sm, DOWN, buff=0.2)
+        right = VGroup(s_group, note)
+        fit(right, 8.5, 4.5).move_to([2.6, 0, 0]).align_to([0, 1.7, 0], UP)
+        f_s = tex(r"S = \frac{Q_h\,K_h^\top}{\sqrt{d_k}}", 42).move_to([-4.2, 0.4, 0])
+        f_root = tex(r"\sqrt{d_k} = \sqrt{" + str(dh) + "} = " + fmt_clean(np.sqrt(dh)), 32, "muted")
+        f_root.next_to(f_s, DOWN, buff=0.35)
+        f_shape = shape_tag(*S.shape, size=22).next_to(f_root, DOWN, buff=0.3)
+        self.beat("scores", FadeIn(right), Write(f_s), FadeIn(f_root), FadeIn(f_shape), run_time=1.8)
+
+        # --- beat: softmax by rows
+        wm = ValueMatrix(Wt, max_rows=m, max_cols=m, row_labels=tokens, label_role="query", vmax=1.0)
+        wm.move_to(sm)
+        sums = sorted({fmt_number(v) for v in Wt.sum(axis=1)})
+        f_w = tex(r"W = \mathrm{softmax}(S)", 40).move_to(f_s)
+        w_sum = VGroup(label(f"each full row of {n}", size=22, role="muted"),
+                       label(f"sums to {' to '.join(sums)}", size=22, role="muted")).arrange(DOWN, buff=0.08)
+        fit(w_sum, 4.2).move_to(f_root)
+        self.beat("softmax", ReplacementTransform(sm, wm), ReplacementTransform(f_s, f_w),
+                  ReplacementTransform(f_root, w_sum), run_time=1.5)
+
+        # --- beat: Y = W V
+        ym = vmatrix(Yh, max_rows=m, max_cols=4, row_labels=tokens, label_role="query")
+        y_note = label(ym.note_text, size=20, role="muted")
+        yg = VGroup(ym, y_note).arrange(DOWN, buff=0.2)
+        fit(yg, 8.5, 4.5).move_to(right).align_to([0, 1.7, 0], UP)
+        f_y = tex(r"Y_h = W\,V_h", 40, "value").move_to(f_w)
+        y_shape = shape_tag(*Yh.shape, size=22).move_to(f_shape)
+        self.play(FadeOut(VGroup(wm, sm_cols, note, w_sum)), run_time=0.5)
+        self.beat("values", FadeIn(yg), ReplacementTransform(f_w, f_y), ReplacementTransform(f_shape, y_shape),
+                  run_time=1.5)
+
+        # --- beat: the heatmap of the whole review, this head
+        self.clear_stage()
+        probe = VGroup(*[label(shorten(t, 10), size=18) for t in tokens])
+        lab_w = max(p.width for p in probe)
+        cell = min(0.45, (5.75 - lab_w - 0.15) / n)
+        hm = token_heatmap(Wt, tokens, cell=cell)
+        # axis names in the empty corner above the query labels and left of the key labels
+        qry_t = label("query ↓", size=20, role="query")
+        qry_t.next_to(hm.squares, UP, buff=0.1).align_to(hm.row_label_mobs, RIGHT).shift(LEFT * (cell + 0.1))
+        key_t = label("key →", size=20, role="key").next_to(qry_t, UP, buff=0.12).align_to(qry_t, RIGHT)
+        hm_all = VGroup(hm, key_t, qry_t)
+        fit(hm_all, 7.0, 5.8).move_to([-3.3, 0, 0]).align_to([0, 2.9, 0], UP)
+        title = label(f"head {h0 + 1} of {H}, all {n} tokens", size=22, role="accent")
+        extra = stride_note(hm)
+        info = VGroup(title, *([label(f"({extra})", size=18, role="muted")] if extra else []))
+        x0 = hm_all.get_right()[0] + 0.5
+        room = 6.95 - x0
+        info.arrange(RIGHT, buff=0.2, aligned_edge=DOWN)
+        fit(info, room).move_to([x0, 2.6, 0], aligned_edge=LEFT)
+        self.beat("heatmap", FadeIn(hm_all), FadeIn(info), run_time=1.8)
+
+        # --- beat: the strongest links
+        review = wrap_tokens(tokens, width=room, font_size=20, line_buff=0.12)
+        fit(review, room, 4.0).next_to(info, DOWN, buff=0.35).align_to(info, LEFT)
+        marks, arcs, notes = VGroup(), VGroup(), VGroup()
+        for h, i, j, w in shown_links:
+            marks.add(SurroundingRectangle(hm.square(i, j), color=color("accent"), buff=0.02, stroke_width=3))
+            a, c = review.boxes[i], review.boxes[j]
+            arc = link_arc(a, c).set_stroke(color("accent"), width=2 + 6 * w)
+            arcs.add(arc, SurroundingRectangle(a, color=color("query"), buff=0.03, stroke_width=2),
+                     SurroundingRectangle(c, color=color("key"), buff=0.03, stroke_width=2))
+            notes.add(VGroup(label(f"“{shorten(tokens[i])}”", size=22, role="query"), label("→", size=22),
+                             label(f"“{shorten(tokens[j])}”", size=22, role="key"),
+                             label(f"weight {fmt_number(w)}", size=22)).arrange(RIGHT, buff=0.15))
+        notes.arrange(DOWN, buff=0.12, aligned_edge=LEFT).next_to(review, DOWN, buff=0.25).align_to(review, LEFT)
+        fit(notes, room)
+        self.play(FadeIn(review), run_time=0.8)
+        self.beat("links", Create(marks), Create(arcs), FadeIn(notes), run_time=2.0)
+
+        # --- beat: learned
+        self.beat("learned", run_time=0.5)
+        self.finish()
+
+
+def link_arc(a, c):
+    """An arc from token box ``a`` to token box ``c``: over the top on one line, else edge to edge."""
+    dy = c.get_y() - a.get_y()
+    if abs(dy) < 0.05:
+        return ArcBetweenPoints(a.get_top() + UP * 0.03, c.get_top() + UP * 0.03,
+                                angle=-1.2 if c.get_x() > a.get_x() else 1.2)
+    start, end = (a.get_bottom(), c.get_top()) if dy < 0 else (a.get_top(), c.get_bottom())
+    return ArcBetweenPoints(start, end, angle=0.5 if c.get_x() > a.get_x() else -0.5)
+
+
+def head_strips(vectors, names, roles, n_heads: int, h0: int | None, cell: float = 0.16,
+                gap: float = 0.16) -> VGroup:
+    """Each vector as a strip of coloured cells cut into ``n_heads`` chunks; chunk ``h0`` (if any) is outlined."""
+    d = len(vectors[0])
+    dh = d // n_heads
+    cell = min(cell, (11.0 - gap * (n_heads - 1)) / d)
+    vmax = float(max(np.abs(v).max() for v in vectors))
+    out = VGroup()
+    for vec, name, role in zip(vectors, names, roles):
+        chunks = VGroup()
+        for h in range(n_heads):
+            chunk = VGroup(*[Rectangle(width=cell, height=0.36, stroke_width=0, fill_color=value_color(v, vmax),
+                                       fill_opacity=1).shift(RIGHT * k * cell)
+                             for k, v in enumerate(vec[h * dh:(h + 1) * dh])])
+            chunks.add(chunk)
+        chunks.arrange(RIGHT, buff=gap)
+        row = VGroup(tex(name, 36, role).next_to(chunks, LEFT, buff=0.3), chunks)
+        if h0 is not None:
+            row.add(SurroundingRectangle(chunks[h0], color=color("accent"), buff=0.04, stroke_width=3))
+        out.add(row)
+    out.arrange(DOWN, buff=0.3, aligned_edge=RIGHT)
+    names_h = VGroup(*[label(f"head {h + 1}", size=20, role="accent" if h0 is None or h == h0 else "muted")
+                       .next_to(out[-1][1][h], DOWN, buff=0.2) for h in range(n_heads)])
+    out.add(names_h)
+    return out
+
+
+def titled_left(mob, name: str, shape: tuple, note: str = "", role: str = "text"):
+    """Like ``titled``, with each part of the note on a line of its own."""
+    head = tex(name, 40, role).next_to(mob, UP, buff=0.2)
+    notes = [label(part, size=20, role="muted") for part in note.split(", ") if part]
+    foot = VGroup(shape_tag(*shape, size=22), *notes)
+    foot.arrange(DOWN, buff=0.08).next_to(mob, DOWN, buff=0.2)
+    return VGroup(head, mob, foot)

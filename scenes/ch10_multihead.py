@@ -1,0 +1,223 @@
+"""Chapter 10: h heads side by side, each on d/h columns; their outputs concatenated and projected.
+
+Reads ``block.pkl`` (``weights``, ``head_out``, ``concat``, ``attn_out``, ``links`` and the config
+numbers); the code on screen is read from model/attention.py. Heads to compare are picked
+from the data when the scene is built.
+"""
+from __future__ import annotations
+
+import numpy as np
+from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowArrow, Rectangle, SurroundingRectangle,
+                   TransformFromCopy, VGroup, Write)
+
+from scenes.common.layout import code_block, stride_note, tex, token_heatmap
+from scenes.ch09_qkv import head_strips
+from scenes.common import ChapterScene, color, fit, fmt_number, label, shorten, source_lines, value_color
+
+NARRATION = {
+    "why": "One head gives each token one set of weights. To follow several kinds of link, "
+           "the model cuts Q, K and V into slices, one per head.",
+    "split": "In shapes: the numbers stay the same; they are only regrouped, with a new axis for the heads.",
+    "code": "In the code, a view and a transpose do the regrouping.",
+    "heads": "Here is every head on our review. Same words, different patterns: "
+             "each head learned its own kind of link.",
+    "compare": "Two of them, larger, each with its strongest link between two different tokens.",
+    "pair_links": "Each head has its own strongest link between two different tokens.",
+    "outs": "Each head hands back a narrow output: the weighted average of its own values.",
+    "concat": "Laid side by side, the head outputs give back the full width.",
+    "proj": "A last learned matrix mixes them, so every output column can draw on every head.",
+    "shapes": "What comes out has the shape of what went in: one vector per token, now informed by its context.",
+}
+PATH = "model/attention.py"
+
+
+def pixel_matrix(arr, cell: float, vmax: float, outline: str | None = None) -> VGroup:
+    """An array as a block of small squares coloured by value (no numbers), row-major."""
+    arr = np.atleast_2d(np.asarray(arr, dtype=float))
+    block = VGroup(*[Rectangle(width=cell, height=cell, stroke_width=0, fill_color=value_color(v, vmax),
+                               fill_opacity=1).move_to([c * cell, -r * cell, 0])
+                     for r, row in enumerate(arr) for c, v in enumerate(row)])
+    if outline:
+        block.add(SurroundingRectangle(block, color=color(outline), buff=0.02, stroke_width=2))
+    return block
+
+
+def shape_table(letters, numbers, size: float = 26) -> VGroup:
+    """Shapes as two aligned rows: letters (B × T × d) over the real numbers (1 × 16 × 64), with arrows."""
+    cols = VGroup()
+    for k, (ls, ns) in enumerate(zip(letters, numbers)):
+        top = label(" × ".join(ls), size=size, role="muted", mono=True)
+        bottom = label(" × ".join(str(v) for v in ns), size=size, role="accent", mono=True)
+        cols.add(VGroup(top, bottom).arrange(DOWN, buff=0.2))
+        if k < len(letters) - 1:
+            cols.add(label("→", size=size, role="muted"))
+    return cols.arrange(RIGHT, buff=0.4)
+
+
+def strongest_link(weights_h: np.ndarray, links, h: int):
+    """The asset's strongest listed link of head ``h``, else that head's largest off-diagonal weight."""
+    for hh, i, j, w in links:
+        if int(hh) == h:
+            return int(i), int(j), float(w)
+    w = np.array(weights_h, dtype=float)
+    np.fill_diagonal(w, -1.0)
+    i, j = np.unravel_index(int(np.argmax(w)), w.shape)
+    return int(i), int(j), float(weights_h[i, j])
+
+
+class Ch10MultiHead(ChapterScene):
+    NUMBER = 10
+    TITLE = "Multi-head attention"
+    NARRATION = NARRATION
+
+    def head_pair(self, heads, Wts, tokens, links, lab_w):
+        """Two heads' heatmaps side by side with every token labelled (if it fits), the strongest link of
+        each boxed, and a line naming those links."""
+        n = len(tokens)
+        big_cell = min(0.34, (5.8 - lab_w - 0.6) / n, (13.2 - 2 * lab_w - 0.8 - 0.6) / (2 * n))
+        pair, callouts = VGroup(), VGroup()
+        for k, h in enumerate(heads):
+            hm = token_heatmap(Wts[h], tokens, cell=big_cell, legend=(k == len(heads) - 1))
+            name = label(f"head {h + 1}", size=22, role="accent")
+            name.next_to(hm.squares, UP, buff=0.1).align_to(hm.row_label_mobs, RIGHT)
+            i, j, w = strongest_link(Wts[h], links, h)
+            box = SurroundingRectangle(hm.square(i, j), color=color("accent"), buff=0.03, stroke_width=3)
+            callouts.add(VGroup(label(f"head {h + 1}:", size=20, role="accent"),
+                                label(f"“{shorten(tokens[i])}”", size=20, role="query"), label("→", size=20),
+                                label(f"“{shorten(tokens[j])}”", size=20, role="key"),
+                                label(fmt_number(w), size=20)).arrange(RIGHT, buff=0.12))
+            pair.add(VGroup(hm, name, box))
+        pair.arrange(RIGHT, buff=0.6, aligned_edge=DOWN)
+        extra = stride_note(pair[0][0])
+        if extra:
+            callouts.add(label(f"({extra})", size=18, role="muted"))
+        callouts.arrange(RIGHT, buff=0.8)
+        fit(callouts, 13)
+        view = VGroup(pair, callouts).arrange(DOWN, buff=0.25)
+        fit(view, 13.4, 5.8).move_to([0, 0, 0])
+        return pair, callouts
+
+    def construct(self):
+        b = self.asset("block")
+        tokens = [str(t) for t in b["tokens"]]
+        d, H, dh = int(b["d_model"]), int(b["n_heads"]), int(b["d_head"])
+        Wts, head_out = np.asarray(b["weights"]), np.asarray(b["head_out"])
+        concat, attn_out = np.asarray(b["concat"]), np.asarray(b["attn_out"])
+        n = len(tokens)
+        links = list(b["links"])
+        self.title_card()
+        self.set_heading("Several heads at once")
+
+        # --- beat: why more than one head: each gets a slice of the columns
+        Q, K, V = (np.asarray(b[k]) for k in ("Q", "K", "V"))
+        strips = head_strips([Q[0], K[0], V[0]], ("Q", "K", "V"), ("query", "key", "value"), H, None)
+        strip_note = label(f"one row of each: the token “{shorten(tokens[0])}”, all {d} columns, cut into {H} "
+                           f"slices of {dh}", size=20, role="muted")
+        fit(VGroup(strips, strip_note).arrange(DOWN, buff=0.3), 13).move_to([0, 0, 0])
+        self.beat("why", FadeIn(strips, lag_ratio=0.1), FadeIn(strip_note), run_time=1.5)
+
+        # --- beat: the shapes, letters and real numbers
+        table = shape_table([("B", "T", "d"), ("B", "h", "T", "dh"), ("B", "T", "d")],
+                            [(1, n, d), (1, H, n, dh), (1, n, d)])
+        fit(table, 12.5).move_to([0, 1.6, 0])
+        keys = VGroup(*[label(t, size=20, role="muted") for t in
+                        ("B: reviews in the batch (here one)", "T: tokens", "d: columns of each vector",
+                         "h: heads", "dh = d / h: columns per head")])
+        keys.arrange(DOWN, buff=0.1, aligned_edge=LEFT).next_to(table, DOWN, buff=0.5)
+        self.play(FadeOut(strips), FadeOut(strip_note), run_time=0.5)
+        self.beat("split", FadeIn(table, lag_ratio=0.3), FadeIn(keys), run_time=1.8)
+
+        # --- beat: the lines of PyTorch that do the split
+        code = code_block(source_lines(PATH, "q = Q.view(B, T, h, dh)", "v = V.view(B, T, h, dh)"), size=22,
+                          comments_above=False)
+        where = label(PATH, size=20, role="muted")
+        cg = VGroup(code, where).arrange(DOWN, buff=0.1, aligned_edge=RIGHT)
+        fit(cg, 13).next_to(table, DOWN, buff=0.5)
+        self.beat("code", FadeOut(keys), FadeIn(cg, shift=UP * 0.2), run_time=1.2)
+
+        # --- beat: every head's heatmap, side by side
+        self.clear_stage()
+        lab_w = max(label(shorten(t, 10), size=18).width for t in tokens)
+        h_a = int(links[0][0])
+        others = [int(ln[0]) for ln in links if int(ln[0]) != h_a]
+        h_b = others[0] if others else max((h for h in range(H) if h != h_a),
+                                           key=lambda h: strongest_link(Wts[h], [], h)[2])
+        self.heads_compared = tuple(sorted((h_a, h_b)))  # for the tests
+        if H > 2:
+            cell = min(0.3, (13.2 - lab_w - 0.8 - 0.35 * (H - 1)) / (H * n), (5.8 - lab_w - 0.95) / n)
+            maps = VGroup()
+            for h in range(H):
+                hm = token_heatmap(Wts[h], tokens, cell=cell, rows=(h == 0), legend=(h == H - 1))
+                name = label(f"head {h + 1}", size=22, role="accent").next_to(hm.col_label_mobs, UP, buff=0.12)
+                name.match_x(hm.squares)
+                maps.add(VGroup(hm, name))
+            maps.arrange(RIGHT, buff=0.35, aligned_edge=DOWN)
+            for g in maps:
+                g[0].squares.align_to(maps[0][0].squares, DOWN)
+            extra = stride_note(maps[0][0])
+            note = label(f"rows: query, columns: key; all {n} tokens" + (f", {extra}" if extra else ""), size=20,
+                         role="muted")
+            grid = VGroup(maps, note).arrange(DOWN, buff=0.25)
+            fit(grid, 13.4, 5.8).move_to([0, 0, 0])
+            self.beat("heads", FadeIn(maps, lag_ratio=0.2), FadeIn(note), run_time=2.0)
+            self.clear_stage()
+
+        # --- beat: two heads up close (all of them when there are only two), each with its strongest link
+        pair, callouts = self.head_pair(self.heads_compared, Wts, tokens, links, lab_w)
+        key = "compare" if H > 2 else "heads"
+        self.beat(key, FadeIn(VGroup(*[p[:2] for p in pair])), run_time=1.5, hold=0.5 if H > 2 else None)
+        if H <= 2:
+            self.beat("pair_links", *[Create(p[2]) for p in pair], FadeIn(callouts), run_time=1.0)
+        else:
+            self.play(*[Create(p[2]) for p in pair], FadeIn(callouts), run_time=0.8)
+            self.wait(2.5)
+
+        # --- beat: each head's output
+        self.clear_stage()
+        vmax = float(max(np.abs(head_out).max(), np.abs(concat).max()))
+        pc = min(0.075, 1.6 / n, 4.8 / d)
+        outs = VGroup(*[pixel_matrix(head_out[h], pc, vmax, outline="value") for h in range(H)])
+        outs.arrange(RIGHT, buff=0.7).move_to([0, 2.25 - n * pc / 2, 0])  # their labels end at y = 2.85
+        out_names = VGroup(*[VGroup(label(f"head {h + 1}", size=20, role="value"),
+                                    label(f"{n} × {dh}", size=20, role="muted", mono=True))
+                             .arrange(DOWN, buff=0.06).next_to(o, UP, buff=0.12) for h, o in enumerate(outs)])
+        self.beat("outs", FadeIn(outs, lag_ratio=0.2), FadeIn(out_names), run_time=1.5)
+
+        # --- beat: concatenate
+        row_y = outs.get_bottom()[1] - 0.65 - n * pc / 2  # the second row, under the first and its label
+        joined = outs.copy().arrange(RIGHT, buff=0).move_to([-3.9, row_y, 0])
+        # the concat array itself, cut at the head boundaries (it equals the moved blocks)
+        cat = VGroup(*[pixel_matrix(concat[:, h * dh:(h + 1) * dh], pc, vmax, outline="value") for h in range(H)])
+        cat.arrange(RIGHT, buff=0).move_to(joined)
+        cat_name = label(f"concat: {n} × {d}", size=22).next_to(cat, UP, buff=0.15)
+        cat_code = code_block(source_lines(PATH, "concat = head_out.transpose(1, 2)"), size=20)
+        fit(cat_code, 13.2).next_to(joined, DOWN, buff=0.25).set_x(0)
+        self.beat("concat", *[TransformFromCopy(o, j) for o, j in zip(outs, joined)], FadeIn(cat_code),
+                  run_time=1.5, hold=0.1)
+        self.remove(*joined)
+        self.add(cat)
+        self.play(FadeIn(cat_name), run_time=0.5)
+        self.wait(1.0)
+
+        # --- beat: output projection
+        out = pixel_matrix(attn_out, pc, float(np.abs(attn_out).max())).move_to([3.9, row_y, 0])
+        arrow = Arrow(cat.get_right() + RIGHT * 0.15, out.get_left() + LEFT * 0.15, buff=0.05, stroke_width=3,
+                      color=color("muted"))
+        w_o = tex(r"\times\,W_O + b_O", 32).next_to(arrow, UP, buff=0.1)
+        out_name = label(f"output: {n} × {d}", size=22, role="accent").next_to(out, UP, buff=0.15)
+        proj_code = code_block(source_lines(PATH, "out = self.proj(concat)"), size=20)
+        fit(proj_code, 13.2).move_to(cat_code)
+        self.beat("proj", GrowArrow(arrow), Write(w_o), FadeIn(out), FadeIn(out_name), FadeOut(cat_code),
+                  FadeIn(proj_code), run_time=2.0)
+
+        # --- beat: same shape in and out
+        self.clear_stage()
+        table2 = shape_table([("B", "T", "d"), ("B", "h", "T", "dh"), ("B", "T", "d")],
+                             [(1, *concat.shape), (1, H, *head_out.shape[1:]), (1, *attn_out.shape)])
+        fit(table2, 12.5).move_to([0, 0.3, 0])
+        same = VGroup(*[SurroundingRectangle(table2[k][1], color=color("accent"), buff=0.1, stroke_width=2.5)
+                        for k in (0, len(table2) - 1)])
+        self.beat("shapes", FadeIn(table2, lag_ratio=0.2), run_time=1.5, hold=0.5)
+        self.play(Create(same), run_time=0.8)
+        self.wait(2.0)
+        self.finish()

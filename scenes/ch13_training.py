@@ -1,0 +1,196 @@
+"""Chapter 13: training. The real loss and accuracy curves, the per-epoch averages, the test score.
+
+Everything comes from ``training.pkl``: the per-step history of the shipped model's
+training run, its per-epoch averages, the test accuracy on every test review, the
+training time and the parameter count.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Axes, Create, DashedLine, Dot, FadeIn, LaggedStart, Line,
+                   RoundedRectangle, ValueTracker, VGroup, VMobject, always_redraw, linear)
+
+from scenes.ch03_tokens import sit_on_baseline
+from scenes.common import ChapterScene, color, fit, fmt_number, label
+
+NARRATION = {
+    "setup": "Training shows the model batches of labelled reviews and nudges every weight "
+             "to make the right answer a little more likely.",
+    "loss": "The loss says how wrong the model is on each batch. Guessing with a coin flip scores ln 2; "
+            "training pushes the loss below that.",
+    "acc": "At the same time, the share of each batch it classifies correctly climbs.",
+    "epochs": "The flat segments are averages over whole passes through the training reviews, one per epoch.",
+    "test": "The real test is reviews it never saw while training. On the whole test set, this is its score.",
+    "cost": "And the model is small: this many weights, trained in this much time on a CPU.",
+}
+
+
+def moving_average(x: np.ndarray, w: int) -> np.ndarray:
+    """Mean of the last ``w`` values at each step from step ``w`` on (a trailing window)."""
+    return np.convolve(np.asarray(x, dtype=float), np.ones(w) / w, mode="valid")
+
+
+def window(n_steps: int) -> int:
+    """The smoothing window: a fortieth of the run, at least one step."""
+    return max(1, n_steps // 40)
+
+
+def nice_step(span: float, target: int = 4) -> float:
+    """A round tick spacing (1, 2 or 5 times a power of ten) giving about ``target`` ticks over ``span``."""
+    raw = span / max(1, target)
+    mag = 10 ** math.floor(math.log10(raw))
+    return next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+
+
+def tick_text(v: float, step: float) -> str:
+    digits = max(0, -int(math.floor(math.log10(step)))) if step < 1 else 0
+    return f"{v:,.{digits}f}"
+
+
+class Ch13Training(ChapterScene):
+    NUMBER = 13
+    TITLE = "Training"
+    NARRATION = NARRATION
+
+    def construct(self):
+        tr = self.asset("training")
+        steps = np.asarray(tr["steps"], dtype=float)
+        loss, acc = np.asarray(tr["step_loss"], dtype=float), np.asarray(tr["step_acc"], dtype=float)
+        w = window(len(steps))
+        self.title_card()
+
+        # --- beat: the setup -----------------------------------------------------------------------
+        self.set_heading("Training on the IMDB train split")
+        n_train, bs, epochs = int(tr["n_train"]), int(tr["batch_size"]), int(tr["epochs"])
+        setup = VGroup(label(f"{n_train:,} training reviews", size=30),
+                       label(f"{epochs} epochs, each one pass over all of them", size=30),
+                       label(f"batches of {bs} reviews: {len(steps):,} steps in all", size=30))
+        setup.arrange(DOWN, buff=0.3)
+        self.beat("setup", LaggedStart(*[FadeIn(s, shift=UP * 0.2) for s in setup], lag_ratio=0.3), run_time=2)
+        self.clear_stage()
+
+        # --- beat: the loss curve, drawn step by step ----------------------------------------------
+        self.set_heading(f"Per-step values; bright line: moving average of the last {w} steps")
+        y_top = nice_step(max(loss), 4) * math.ceil(max(loss) / nice_step(max(loss), 4))
+        self.plots = {}
+        left = self.plot(steps, (0, y_top), "loss (cross-entropy)", "query")
+        right = self.plot(steps, (0, 1), "train accuracy (per batch)", "value")
+        left.move_to(LEFT * 3.5 + UP * 0.2)
+        right.move_to(RIGHT * 3.5 + UP * 0.2)
+        axes_l, axes_r = left[0], right[0]
+        coin = DashedLine(axes_l.c2p(0, math.log(2)), axes_l.c2p(steps[-1], math.log(2)),
+                          color=color("muted"), dash_length=0.08)
+        coin_tag = label("coin flip: ln 2", size=20, role="muted").next_to(coin, UP, buff=0.06).align_to(coin, RIGHT)
+        self.play(FadeIn(left), FadeIn(right), run_time=0.8)
+        self.draw_curve(axes_l, steps, loss, w, "query", "loss", FadeIn(coin), FadeIn(coin_tag))
+        # --- beat: the accuracy curve --------------------------------------------------------------
+        self.draw_curve(axes_r, steps, acc, w, "value", "acc")
+
+        # --- beat: per-epoch averages as flat segments ---------------------------------------------
+        per_epoch = len(steps) / epochs
+        segs = VGroup()
+        for axes, values, role in ((axes_l, tr["epoch_train_loss"], "query"), (axes_r, tr["epoch_train_acc"], "value")):
+            for e, v in enumerate(np.asarray(values, dtype=float)):
+                a, b = axes.c2p(e * per_epoch, v), axes.c2p((e + 1) * per_epoch, v)
+                segs.add(Line(a, b, stroke_color=color("text"), stroke_width=5))
+        self.segments = segs
+        key = VGroup(Line(ORIGIN, RIGHT * 0.45, stroke_color=color("text"), stroke_width=5),
+                     label("average of each epoch", size=20)).arrange(RIGHT, buff=0.15)
+        key.move_to(axes_l.c2p(steps[-1], y_top * 0.85), aligned_edge=RIGHT)  # the empty top right of the loss plot
+        self.beat("epochs", LaggedStart(*[Create(s) for s in segs], lag_ratio=0.15), FadeIn(key), run_time=2)
+        self.clear_stage()
+
+        # --- beat: the test accuracy ---------------------------------------------------------------
+        self.set_heading("Results")
+        table = self.epoch_table(tr).to_edge(LEFT, buff=0.8).shift(UP * 0.2)
+        test = VGroup(label(f"{float(tr['test_accuracy']) * 100:.1f} %", size=64, role="accent"),
+                      label(f"of all {int(tr['n_test']):,} test reviews", size=28),
+                      label("classified correctly", size=28)).arrange(DOWN, buff=0.15)
+        test.move_to(RIGHT * 3.3 + UP * 1.1)
+        self.beat("test", FadeIn(table), FadeIn(test, shift=UP * 0.2), run_time=1.5)
+
+        # --- beat: size and time -------------------------------------------------------------------
+        secs = float(tr["train_seconds"])
+        took = f"{secs:.0f} s" if secs < 120 else f"{int(secs // 60)} min {int(round(secs % 60)):02d} s"
+        cost = VGroup(label(f"{int(tr['n_params']):,} parameters", size=30),
+                      label(f"trained in {took}", size=30)).arrange(DOWN, buff=0.2)
+        cost.next_to(test, DOWN, buff=0.7)
+        self.beat("cost", FadeIn(cost, shift=UP * 0.2), run_time=1.2)
+        self.finish()
+
+    # --- pieces ------------------------------------------------------------------------------------
+    @staticmethod
+    def plot(steps, y_range, title, role) -> VGroup:
+        """Axes with ticks, tick labels, an axis name and a title; the curves are drawn by :meth:`draw_curve`."""
+        xs = nice_step(steps[-1], 4)
+        ys = nice_step(y_range[1] - y_range[0], 4)
+        axes = Axes(x_range=[0, steps[-1], xs], y_range=[y_range[0], y_range[1], ys], x_length=5.0, y_length=3.1,
+                    tips=False, axis_config={"color": color("grid"), "stroke_width": 2, "include_ticks": True})
+        # font_size here too: add_labels otherwise resizes every label to the axis default (36)
+        axes.get_x_axis().add_labels({v: label(tick_text(v, xs), size=20, role="muted")
+                                      for v in np.arange(0, steps[-1] + 1e-9, xs)}, font_size=20)
+        axes.get_y_axis().add_labels({v: label(tick_text(v, ys), size=20, role="muted")
+                                      for v in np.arange(y_range[0], y_range[1] + 1e-9, ys)}, font_size=20)
+        x_lab = label("step", size=22, role="muted").next_to(axes.x_axis, DOWN, buff=0.15)
+        head = label(title, size=24, role=role).next_to(axes, UP, buff=0.25)
+        return VGroup(axes, x_lab, head)
+
+    def draw_curve(self, axes, steps, values, w, role, key, *extra):
+        """The smoothed curve growing point by point with a dot and a live readout, and the raw line behind it."""
+        sm = moving_average(values, w)
+        xs = steps[w - 1:]
+        pts = [axes.c2p(s, v) for s, v in zip(xs, sm)]
+        raw_pts = [axes.c2p(s, v) for s, v in zip(steps, values)]
+        k = ValueTracker(1)
+
+        def upto():  # the raw line (faint) and the smoothed one (bright), both up to the tracker's step
+            n = max(2, int(k.get_value()))
+            return VGroup(
+                VMobject(stroke_color=color(role), stroke_width=1.2, stroke_opacity=0.35).set_points_as_corners(
+                    raw_pts[: n + w - 1]),
+                VMobject(stroke_color=color(role), stroke_width=4).set_points_as_corners(pts[:n]))
+
+        curve = always_redraw(upto)
+        dot = always_redraw(lambda: Dot(pts[max(1, int(k.get_value())) - 1], radius=0.07, color=color(role)))
+        readout = always_redraw(lambda: label(
+            f"step {int(xs[max(1, int(k.get_value())) - 1]):,}: {fmt_number(sm[max(1, int(k.get_value())) - 1])}",
+            size=22, mono=True, role=role).next_to(axes, DOWN, buff=0.8))
+        self.add(curve, dot, readout)
+        self.beat(key, k.animate(rate_func=linear).set_value(len(pts)), *extra, run_time=5)
+        final = upto()
+        last = label(f"last {w} steps: {fmt_number(sm[-1])}", size=22, mono=True, role=role)
+        last.next_to(axes, DOWN, buff=0.8)
+        self.remove(curve, dot, readout)
+        self.add(final, last)
+        self.plots[key] = (sm, final)
+
+    @staticmethod
+    def epoch_table(tr) -> VGroup:
+        """epoch | train loss | train accuracy, one row per epoch (first three and last three when many)."""
+        ep = list(np.asarray(tr["epoch"]).astype(int))
+        rows_idx = list(range(len(ep))) if len(ep) <= 7 else [0, 1, 2, None, len(ep) - 3, len(ep) - 2, len(ep) - 1]
+        head = ["epoch", "train loss", "train accuracy"]
+        cells = [[label(h, size=22, role="muted") for h in head]]
+        for i in rows_idx:
+            if i is None:
+                cells.append([label("⋮", size=22, role="muted") for _ in head])
+                continue
+            cells.append([label(str(ep[i]), size=24, mono=True),
+                          label(fmt_number(tr["epoch_train_loss"][i], 3), size=24, mono=True, role="query"),
+                          label(f"{float(tr['epoch_train_acc'][i]) * 100:.1f} %", size=24, mono=True, role="value")])
+        xs = [0, 1.9, 4.1]
+        table = VGroup()
+        for r, row in enumerate(cells):
+            for c, t in enumerate(row):
+                t.move_to([xs[c], -0.5 * r, 0])
+                sit_on_baseline(t, -0.5 * r - 0.1)  # one baseline per row, whatever the letters
+                table.add(t)
+        rule = Line([table.get_left()[0], -0.32, 0], [table.get_right()[0], -0.32, 0],  # under the header's descenders
+                    stroke_color=color("grid"))
+        frame = RoundedRectangle(corner_radius=0.15, width=table.width + 0.6, height=table.height + 0.5,
+                                 stroke_color=color("grid")).move_to(table)
+        title = label("per-epoch averages on the training batches", size=22, role="muted")
+        title.next_to(frame, UP, buff=0.2)
+        return fit(VGroup(frame, table, rule, title), 6.2)

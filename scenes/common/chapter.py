@@ -1,0 +1,124 @@
+"""The base of every chapter: a title card, narrated beats, and asset access.
+
+A chapter keeps its narration in one dict, ``NARRATION``, at the top of its file;
+:meth:`ChapterScene.beat` shows a line as a caption at the bottom of the frame *and*
+records it as a subcaption, so each rendered chapter gets an ``.srt`` beside it.
+"""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from manim import DOWN, UP, FadeIn, FadeOut, Scene, Text, VGroup, Write
+
+from model import store
+
+from .mobjects import FONT, fit, label
+from .palette import color
+
+CAPTION_Y = -3.45  # centre of the caption band; keep content above y = -2.9
+TITLE_Y = 3.35  # centre of a slide title; keep content below y = 2.9
+CONTENT_TOP, CONTENT_BOTTOM = 2.9, -2.9
+WORDS_PER_SECOND = 2.6  # reading pace for the captions
+REPO = Path(__file__).resolve().parents[2]
+
+
+def reading_time(text: str) -> float:
+    return max(2.0, len(text.split()) / WORDS_PER_SECOND)
+
+
+class ChapterScene(Scene):
+    """Subclasses set ``NUMBER``, ``TITLE`` and ``NARRATION`` and write ``construct``."""
+
+    NUMBER: int = 0
+    TITLE: str = ""
+    NARRATION: dict[str, str] = {}
+
+    def setup(self):
+        self.caption: VGroup | None = None
+        self.heading: Text | None = None
+
+    # --- data --------------------------------------------------------------------------
+    @staticmethod
+    def asset(name: str) -> dict:
+        """An asset dict, checked against the manifest (``$ATTENTION_ASSETS`` or ``assets/``)."""
+        return store.load(name)
+
+    # --- framing -----------------------------------------------------------------------------
+    def title_card(self) -> None:
+        num = label(f"Chapter {self.NUMBER}", size=30, role="muted")
+        title = label(self.TITLE, size=56)
+        fit(title, 12.5)
+        group = VGroup(num, title).arrange(DOWN, buff=0.3)
+        self.play(FadeIn(num, shift=UP * 0.2), Write(title), run_time=1.2)
+        self.wait(0.8)
+        self.play(FadeOut(group), run_time=0.5)
+
+    def set_heading(self, text: str) -> None:
+        """A small heading at the top left, replaced by the next one."""
+        new = label(text, size=30, role="muted")
+        fit(new, 12)
+        new.to_corner(UP + [-1, 0, 0], buff=0.35)
+        if self.heading:  # out first, so the two never overlap in the same corner
+            self.play(FadeOut(self.heading), run_time=0.25)
+        self.play(FadeIn(new), run_time=0.35)
+        self.heading = new
+
+    def make_caption(self, text: str) -> VGroup:
+        lines = textwrap.wrap(text, width=78)
+        mob = VGroup(*[Text(line, font=FONT, font_size=26, color=color("text")) for line in lines])
+        mob.arrange(DOWN, buff=0.12)
+        fit(mob, 13.4, 0.95)
+        mob.move_to([0, CAPTION_Y, 0])
+        return mob
+
+    # --- beats -------------------------------------------------------------------------------
+    def beat(self, key: str, *animations, run_time: float = 1.5, hold: float | None = None) -> None:
+        """Narration line ``NARRATION[key]`` with its animations, then a pause to read it.
+
+        The caption appears with the animations; the pause makes the beat last at
+        least the line's reading time (or ``hold`` seconds after the animations).
+        """
+        text = self.NARRATION[key]
+        wait = hold if hold is not None else max(0.6, reading_time(text) - (run_time if animations else 0.5))
+        total = (run_time if animations else 0.5) + wait
+        self.add_subcaption(text, duration=total)
+        caption = self.make_caption(text)
+        swap = [FadeIn(caption)] + ([FadeOut(self.caption)] if self.caption else [])
+        if animations:
+            self.play(*swap, *animations, run_time=run_time)
+        else:
+            self.play(*swap, run_time=0.5)
+        self.caption = caption
+        self.wait(wait)
+
+    def clear_stage(self, run_time: float = 0.6) -> None:
+        """Fade out everything but the caption and the heading."""
+        keep = {id(self.caption), id(self.heading)}
+        gone = [m for m in self.mobjects if id(m) not in keep]
+        if gone:
+            self.play(*[FadeOut(m) for m in gone], run_time=run_time)
+
+    def finish(self) -> None:
+        """End of chapter: everything fades."""
+        if self.mobjects:
+            self.play(*[FadeOut(m) for m in self.mobjects], run_time=0.8)
+        self.wait(0.3)
+
+
+def source_lines(relpath: str, start: str, end: str | None = None, include_end: bool = True) -> str:
+    """Lines of the project's own source, from the line containing ``start`` to the one containing ``end``.
+
+    Reads the file as text (no import), so the scenes show what ``model/`` really says
+    without importing torch. With ``end=None`` only the ``start`` line is returned.
+    """
+    lines = (REPO / relpath).read_text().splitlines()
+    try:
+        i = next(k for k, line in enumerate(lines) if start in line)
+    except StopIteration:
+        raise ValueError(f"{relpath} has no line containing {start!r}") from None
+    if end is None:
+        return lines[i].strip()
+    j = next((k for k in range(i + 1, len(lines)) if end in lines[k]), len(lines) - 1)
+    chunk = lines[i: j + 1 if include_end else j]
+    return textwrap.dedent("\n".join(chunk))

@@ -1,0 +1,135 @@
+"""Regenerate the README's preview GIF, still frames, chapter table and model card.
+
+    ./render.sh -q l && .venv/bin/python scripts/readme_media.py
+
+Reads the joined low-quality video (``media/attention-explained-480p15.mp4`` by default) and
+the committed assets; writes ``docs/preview.gif`` and ``docs/still-*.png``, and rewrites the
+README between its ``<!-- name:start -->`` and ``<!-- name:end -->`` markers.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import av
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from model import store  # noqa: E402
+from model.store import atomic_write_bytes  # noqa: E402
+
+STILLS = [("Ch06SelfAttention", 0.85), ("Ch10MultiHead", 0.8), ("Ch13Training", 0.8)]  # chapter, fraction in
+
+
+def chapters_of(video: Path) -> list[tuple[str, float, float]]:
+    with av.open(str(video)) as c:
+        return [(m["metadata"]["title"], float(m["start"] * m["time_base"]), float(m["end"] * m["time_base"]))
+                for m in c.chapters()]
+
+
+def frames_at(video: Path, times: list[float]) -> list[np.ndarray]:
+    out, k = [], 0
+    times = sorted(times)
+    with av.open(str(video)) as c:
+        s = c.streams.video[0]
+        for f in c.decode(s):
+            t = float(f.pts * s.time_base)
+            while k < len(times) and t >= times[k]:
+                out.append(f.to_ndarray(format="rgb24"))
+                k += 1
+            if k == len(times):
+                break
+    return out
+
+
+def write_gif(video: Path, start: float, seconds: float, out: Path, fps: int = 10, width: int = 480) -> None:
+    imgs = []
+    with av.open(str(video)) as c:
+        s = c.streams.video[0]
+        next_t = start
+        for f in c.decode(s):
+            t = float(f.pts * s.time_base)
+            if t < next_t:
+                continue
+            if t > start + seconds:
+                break
+            img = f.to_image()
+            imgs.append(img.resize((width, round(img.height * width / img.width))).quantize(colors=128))
+            next_t += 1 / fps
+    tmp = out.with_suffix(".tmp.gif")
+    imgs[0].save(tmp, save_all=True, append_images=imgs[1:], duration=int(1000 / fps), loop=0, optimize=True)
+    tmp.replace(out)
+
+
+def model_card() -> str:
+    m, t, tok = store.load("model"), store.load("training"), store.load("tokens")
+    c = m["config"]
+    rows = [
+        ("vocabulary", f"{tok['vocab_size']:,} word types (min count {c['min_count']}), `<pad>` = 0, `<unk>` = 1"),
+        ("max length T", f"{c['max_len']} tokens (longer reviews are cut, shorter ones padded)"),
+        ("d_model", str(c["d_model"])),
+        ("heads", f"{c['n_heads']} × {c['d_model'] // c['n_heads']} dimensions"),
+        ("layers", f"{c['n_layers']} block(s), {'pre' if c['norm_first'] else 'post'}-norm, feed-forward width {c['d_ff']}"),
+        ("pooling", "mean over real tokens (padding masked out), then a linear layer to 2 classes"),
+        ("parameters", f"{t['n_params']:,}"),
+        ("training", f"{c['epochs']} epochs over {t['n_train']:,} reviews, batch {c['batch_size']}, AdamW, seed {c['seed']}"),
+        ("training time", f"{t['train_seconds'] / 60:.1f} min on 2 CPU cores"),
+        ("test accuracy", f"**{100 * t['test_accuracy']:.2f}%** on all {t['n_test']:,} test reviews"),
+    ]
+    return "| | |\n| --- | --- |\n" + "\n".join(f"| {a} | {b} |" for a, b in rows)
+
+
+def replace_block(text: str, name: str, body: str) -> str:
+    pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"README has no <!-- {name}:start --> ... <!-- {name}:end --> block")
+    return pattern.sub(lambda mt: mt.group(1) + body.rstrip() + "\n" + mt.group(2), text)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--video", default=str(ROOT / "media" / "attention-explained-480p15.mp4"))
+    args = ap.parse_args()
+    video = Path(args.video)
+    if not video.is_file():
+        sys.exit(f"no video at {video}; run ./render.sh -q l first")
+    chapters = chapters_of(video)
+    docs = ROOT / "docs"
+    docs.mkdir(exist_ok=True)
+    from scenes.chapters import CHAPTERS
+
+    by_cls = {cls: k for k, (_, cls, _) in enumerate(CHAPTERS)}
+    times = []
+    for cls, frac in STILLS:
+        _, a, b = chapters[by_cls[cls]]
+        times.append(a + frac * (b - a))
+    names = []
+    for k, img in enumerate(frames_at(video, times), 1):
+        path = docs / f"still-{k}.png"
+        tmp = path.with_suffix(".tmp.png")
+        from PIL import Image
+
+        Image.fromarray(img).save(tmp)
+        tmp.replace(path)
+        names.append(path.name)
+    _, a, b = chapters[by_cls["Ch06SelfAttention"]]
+    write_gif(video, a + 0.55 * (b - a), 6.0, docs / "preview.gif")
+
+    total = chapters[-1][2]
+    table = "| # | chapter | length |\n| --- | --- | --- |\n" + "\n".join(
+        f"| {k} | {title.split('. ', 1)[-1]} | {int(e - s) // 60}:{int(round(e - s)) % 60:02d} |"
+        for k, (title, s, e) in enumerate(chapters, 1)) + f"\n| | **total** | **{int(total) // 60}:{int(round(total)) % 60:02d}** |"
+    readme = (ROOT / "README.md").read_text()
+    readme = replace_block(readme, "chapters", table)
+    readme = replace_block(readme, "modelcard", model_card())
+    atomic_write_bytes(ROOT / "README.md", readme.encode())
+    print(f"wrote docs/preview.gif, {', '.join('docs/' + n for n in names)}, and the README's tables")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,214 @@
+"""Unit tests of the shared scene helpers (scenes/common) and of the small helpers the attention
+chapters share (scenes/ch06_self_attention.py and friends). No rendering, no assets."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from manim import Text, tempconfig
+
+from scenes.common import ELLIPSIS, Heatmap, TokenRow, ValueMatrix, fmt_number, shorten, weight_color
+
+
+@pytest.fixture(scope="module", autouse=True)
+def private_media(tmp_path_factory):
+    """Texts are cached as SVG files under the media folder: use a private one (renders run alongside)."""
+    with tempconfig({"media_dir": str(tmp_path_factory.mktemp("media"))}):
+        yield
+
+
+def hex_of(c) -> str:
+    return c.to_hex().lower()
+
+
+# --- fmt_number and shorten ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, digits, text", [
+    (0.123456, 2, "0.12"), (2, 2, "2.00"), (-1.235, 1, "-1.2"), (1234.5, 0, "1234"), (0.995, 2, "0.99"),
+    (-0.001, 2, "0.00"), (-0.0, 2, "0.00"), (-0.004, 2, "0.00"), (-0.006, 2, "-0.01"), (np.float32(0.5), 3, "0.500"),
+])
+def test_fmt_number(value, digits, text):
+    assert fmt_number(value, digits) == text
+
+
+def test_fmt_number_never_shows_negative_zero():
+    for v in np.linspace(-0.0049, 0.0049, 41):
+        assert fmt_number(v) == "0.00"
+
+
+def test_shorten():
+    assert shorten("movie") == "movie"
+    assert shorten("extraordinarily", 8) == "extraor" + ELLIPSIS
+    assert len(shorten("x" * 40)) == 12
+
+
+# --- Heatmap ------------------------------------------------------------------------------------
+
+def test_heatmap_has_one_square_per_weight_in_its_colour():
+    w = np.array([[0.0, 0.25, 0.75], [1.0, 0.5, 0.1]])
+    hm = Heatmap(w, ["a", "b"], ["x", "y", "z"])
+    assert len(hm.squares) == w.size
+    for i in range(2):
+        for j in range(3):
+            assert hex_of(hm.square(i, j).get_fill_color()) == hex_of(weight_color(w[i, j]))
+    # row i sits above row i + 1, column j left of column j + 1
+    assert hm.square(0, 0).get_y() > hm.square(1, 0).get_y()
+    assert hm.square(0, 0).get_x() < hm.square(0, 1).get_x()
+    assert [t.original_text for t in hm.row_label_mobs] == ["a", "b"]
+    assert [t.original_text for t in hm.col_label_mobs] == ["x", "y", "z"]
+
+
+def test_heatmap_colours_are_ordered_and_distinct():
+    assert hex_of(weight_color(0.0)) != hex_of(weight_color(1.0))
+    hm = Heatmap(np.array([[0.0, 1.0]]), ["q"], ["a", "b"])
+    assert hex_of(hm.square(0, 0).get_fill_color()) != hex_of(hm.square(0, 1).get_fill_color())
+
+
+def test_heatmap_values_are_the_weights():
+    w = np.array([[0.123, 0.877], [0.5, 0.5]])
+    hm = Heatmap(w, ["a", "b"], show_values=True)
+    assert [t.original_text for t in hm.values] == ["0.12", "0.88", "0.50", "0.50"]
+
+
+def test_heatmap_refuses_mismatched_labels():
+    with pytest.raises(ValueError):
+        Heatmap(np.zeros((2, 2)), ["only one"])
+    with pytest.raises(ValueError):
+        Heatmap(np.zeros(3), ["a", "b", "c"])
+
+
+# --- ValueMatrix ----------------------------------------------------------------------------------
+
+def test_value_matrix_shows_the_leading_block_and_says_so():
+    arr = np.arange(10 * 20, dtype=float).reshape(10, 20) / 7 - 9
+    vm = ValueMatrix(arr, max_rows=4, max_cols=5)
+    assert vm.shown_rows == [0, 1, 2, 3] and vm.shown_cols == [0, 1, 2, 3, 4]
+    assert vm.row_ellipsis and vm.col_ellipsis
+    assert len(vm.cells) == 4 * 5
+    assert len(vm.ellipses) == 4 + 5  # one "…" per shown row, one "⋮" per shown column
+    assert vm.note_text == "first 4 of 10 rows, first 5 of 20 columns"
+    numbers = [cell[1].original_text for cell in vm.cells]
+    assert numbers == [fmt_number(arr[r, c]) for r in range(4) for c in range(5)]
+
+
+def test_value_matrix_without_ellipsis():
+    arr = np.array([[1.0, -2.5], [0.25, 3.0]])
+    vm = ValueMatrix(arr, max_rows=6, max_cols=6, digits=1, row_labels=["one", "two"])
+    assert not vm.row_ellipsis and not vm.col_ellipsis
+    assert len(vm.ellipses) == 0 and vm.note_text == ""
+    assert isinstance(vm.note(), Text)
+    assert [c[1].original_text for c in vm.cells] == ["1.0", "-2.5", "0.2", "3.0"]
+    assert [t.original_text for t in vm.row_label_mobs] == ["one", "two"]
+    # each row label sits level with its row
+    for r in range(2):
+        assert abs(vm.row_label_mobs[r].get_y() - vm.row(r).get_y()) < 1e-6
+
+
+def test_value_matrix_only_columns_cut():
+    vm = ValueMatrix(np.ones((3, 9)), max_rows=6, max_cols=4)
+    assert vm.note_text == "first 4 of 9 columns"
+    assert len(vm.ellipses) == 3
+
+
+def test_value_matrix_of_a_vector_is_one_row():
+    vm = ValueMatrix(np.array([0.5, -0.5, 1.5]))
+    assert vm.array.shape == (1, 3) and len(vm.rows) == 1 and len(vm.cells) == 3
+
+
+# --- TokenRow -----------------------------------------------------------------------------------
+
+def test_token_row_truncates_with_an_ellipsis_box():
+    tokens = [f"w{k}" for k in range(50)]
+    row = TokenRow(tokens, max_tokens=10)
+    assert row.truncated
+    assert len(row) == 10 and row.tokens == tokens[:9] + [ELLIPSIS]
+    assert [t.original_text for t in row.texts][:9] == tokens[:9]
+
+
+def test_token_row_keeps_short_rows_and_fits_its_width():
+    tokens = ["a", "fine", "film", "<unk>", "<pad>"]
+    row = TokenRow(tokens, max_tokens=10, max_width=3.0)
+    assert not row.truncated and row.tokens == tokens
+    assert row.width <= 3.0 + 1e-6
+    xs = [row.token(i).get_x() for i in range(len(tokens))]
+    assert xs == sorted(xs)
+
+
+# --- helpers of the attention chapters --------------------------------------------------------
+
+def test_fmt_auto_reads_well_at_every_scale():
+    from scenes.common.layout import fmt_auto, fmt_clean
+
+    assert fmt_auto(0) == "0"
+    assert fmt_auto(0.5) == "0.50"
+    assert fmt_auto(-0.0031) == "-0.0031"
+    assert fmt_auto(6.3e-6) == "6.3e-06"
+    assert fmt_auto(1096.13) == "1,096"
+    assert fmt_auto(46546.3) == "46,546"
+    assert fmt_auto(4.6e5) == "4.60e+05"
+    assert fmt_clean(8.0) == "8" and fmt_clean(math.sqrt(48)) == "6.93" and fmt_clean(12) == "12"
+
+
+@pytest.mark.parametrize("n, cell, stride", [(5, 0.7, 1), (16, 0.29, 1), (16, 0.17, 2), (38, 0.11, 3)])
+def test_token_heatmap_keeps_labels_readable(n, cell, stride):
+    from scenes.common.layout import LABEL_PITCH, stride_note, token_heatmap
+
+    rng = np.random.default_rng(0)
+    w = rng.random((n, n))
+    w /= w.sum(axis=1, keepdims=True)
+    tokens = [f"tok{k}" for k in range(n)]
+    hm = token_heatmap(w, tokens, cell=cell)
+    assert hm.label_stride == stride and hm.labelled == list(range(0, n, stride))
+    assert [t.original_text for t in hm.row_label_mobs] == [tokens[i] for i in hm.labelled]
+    assert all(abs(t.font_size - 18) < 0.01 for t in hm.row_label_mobs)  # 18 pt however small the cells
+    ys = [t.get_y() for t in hm.row_label_mobs]
+    assert all(a - b >= LABEL_PITCH - 1e-6 for a, b in zip(ys, ys[1:]))
+    assert (stride_note(hm) == "") == (stride == 1)
+    assert len(hm.squares) == n * n
+
+
+def test_wrap_tokens_keeps_order_and_width():
+    from scenes.common.layout import wrap_tokens
+
+    tokens = "this is a long review that has to be wrapped over a few lines of text".split()
+    g = wrap_tokens(tokens, width=4.0, font_size=22)
+    assert len(g) > 1 and len(g.boxes) == len(tokens)
+    assert all(line.width <= 4.0 + 1e-6 for line in g)
+    order = [(-round(b.get_y(), 3), b.get_x()) for b in g.boxes]
+    assert order == sorted(order)
+
+
+def test_code_block_moves_trailing_comments_above():
+    from scenes.common.layout import code_block, code_size
+
+    src = "self.pos = nn.Embedding(max_len, d_model)  # P: a learned d-vector for each position"
+    code = code_block(src, size=24)
+    assert code.source.splitlines() == ["# P: a learned d-vector for each position",
+                                        "self.pos = nn.Embedding(max_len, d_model)"]
+    assert code_block(src, comments_above=False).source == src
+    assert abs(code_size(code) - 24) < 1e-6
+    code.scale(0.5)
+    assert abs(code_size(code) - 12) < 1e-6
+
+
+def test_match_rows_finds_equal_rows_not_positions():
+    from scenes.ch07_permutation import match_rows
+
+    Y = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])  # rows 0 and 2 are equal
+    assert match_rows(Y, Y[[2, 0, 1]], [2, 0, 1]) == [2, 0, 1]
+    assert match_rows(Y, Y[[1, 0, 2]], [1, 2, 0]) == [1, 2, 0]  # ties: perm's choice wins
+    with pytest.raises(ValueError):
+        match_rows(Y, Y + 5, [0, 1, 2])
+
+
+def test_pick_links_and_strongest_link():
+    from scenes.ch09_qkv import pick_links
+    from scenes.ch10_multihead import strongest_link
+
+    links = [(1, 3, 2, 0.9), (0, 1, 7, 0.8), (1, 3, 5, 0.7), (1, 4, 2, 0.6)]
+    assert pick_links(links) == [(1, 3, 2, 0.9), (1, 4, 2, 0.6)]  # same head, another query token
+    assert pick_links(links[:2]) == [(1, 3, 2, 0.9)]
+    w = np.array([[0.9, 0.1, 0.0], [0.3, 0.2, 0.5], [0.0, 0.4, 0.6]])
+    assert strongest_link(w, links, 0)[:2] == (1, 7)  # listed in the asset
+    assert strongest_link(w, links, 2) == (1, 2, 0.5)  # else the largest weight off the diagonal

@@ -1,0 +1,110 @@
+"""render.sh: its options, its errors, joining chapters, and one real end-to-end render."""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from scenes.chapters import CHAPTERS
+from scripts.join import join, merge_srt, read_srt, video_duration
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args, env=None, timeout=600):
+    return subprocess.run([str(ROOT / "render.sh"), *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=timeout, cwd="/")
+
+
+def test_list_prints_the_chapters_in_story_order():
+    proc = run("--list")
+    assert proc.returncode == 0
+    names = [line.split("\t")[0] for line in proc.stdout.splitlines()]
+    assert names == [c[1] for c in CHAPTERS] and len(names) == 14
+
+
+@pytest.mark.parametrize("args, needle", [(["--bogus"], "unrecognized arguments"),
+                                          (["NoSuchChapter"], "unknown chapter NoSuchChapter"),
+                                          (["-q", "x"], "invalid choice"),
+                                          (["-j", "0"], "-j needs")])
+def test_bad_flags_and_unknown_chapters_exit_2(args, needle):
+    proc = run(*args)
+    assert proc.returncode == 2
+    assert needle in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _tiny_video(path: Path, seconds: float, rate: int = 15, shade: int = 0):
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("libx264", rate=rate)
+        s.width, s.height, s.pix_fmt = 64, 48, "yuv420p"
+        for k in range(int(seconds * rate)):
+            img = np.full((48, 64, 3), (shade + 7 * k) % 255, dtype=np.uint8)
+            for p in s.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+
+
+def test_join_two_chapters_sums_durations_and_marks_boundaries(tmp_path):
+    a, b = tmp_path / "a.mp4", tmp_path / "b.mp4"
+    _tiny_video(a, 2.0)
+    _tiny_video(b, 3.0, shade=100)
+    out = tmp_path / "out.mp4"
+    join([("One", a), ("Two", b)], out)
+    assert video_duration(out) == pytest.approx(video_duration(a) + video_duration(b), abs=0.07)
+    with av.open(str(out)) as c:
+        marks = c.chapters()
+        frames = sum(1 for _ in c.decode(video=0))
+    assert frames == 75  # nothing dropped, nothing re-timed
+    assert [m["metadata"]["title"] for m in marks] == ["One", "Two"]
+    boundary = float(marks[1]["start"] * marks[1]["time_base"])
+    assert boundary == pytest.approx(2.0, abs=0.07)
+    assert float(marks[1]["end"] * marks[1]["time_base"]) == pytest.approx(5.0, abs=0.07)
+    # and no temporary file is left beside the output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4", "b.mp4", "out.mp4"]
+
+
+def test_merged_srt_is_offset_and_monotonic(tmp_path):
+    (tmp_path / "a.srt").write_text("1\n00:00:00,500 --> 00:00:01,500\nfirst\n\n2\n00:00:01,600 --> 00:00:03,000\nsecond\n")
+    (tmp_path / "b.srt").write_text("1\n00:00:00,000 --> 00:00:02,000\nthird\n")
+    n = merge_srt([(tmp_path / "a.srt", 0.0, 2.5), (tmp_path / "b.srt", 2.5, 2.0)], tmp_path / "all.srt")
+    cues = read_srt(tmp_path / "all.srt")
+    assert n == 3 and [c[2] for c in cues] == ["first", "second", "third"]
+    assert cues[1][1] == pytest.approx(2.5)  # clipped to its chapter
+    assert cues[2][0] == pytest.approx(2.5) and cues[2][1] == pytest.approx(4.5)
+
+
+@pytest.mark.slow
+def test_render_one_chapter_end_to_end(tmp_path):
+    media = tmp_path / "media"
+    proc = run("-q", "l", "Ch02Dataset", env={"ATTENTION_MEDIA": str(media)}, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    video = Path(proc.stdout.strip().splitlines()[-1])
+    assert video.is_file() and video.parent.parent == media
+    with av.open(str(video)) as c:
+        s = c.streams.video[0]
+        assert (s.width, s.height) == (854, 480)
+        assert sum(1 for _ in c.decode(video=0)) > 15 * 10  # more than ten seconds of frames
+    assert read_srt(video.with_suffix(".srt")), "the chapter's narration should give subtitles"
+    # a second run with nothing changed renders nothing
+    again = run("-q", "l", "Ch02Dataset", env={"ATTENTION_MEDIA": str(media)})
+    assert again.returncode == 0 and "up to date, not rendered again: Ch02Dataset" in again.stderr
+    assert "0 rendered" in again.stderr
+
+
+def test_missing_latex_is_reported_before_rendering(tmp_path):
+    """With no LaTeX on PATH, render.py says what to install instead of failing deep inside manim."""
+    import sys
+
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "render.py"), "-q", "l", "Ch02Dataset"],
+                          capture_output=True, text=True, env={"PATH": str(empty), "ATTENTION_MEDIA": str(tmp_path)},
+                          timeout=120)
+    assert proc.returncode == 1
+    assert "latex not found" in proc.stderr and "apt-get install" in proc.stderr and "texlive-latex-extra" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "logs").exists()

@@ -1,0 +1,354 @@
+"""Chapters 6 to 10 (the attention chapters): each builds under manim's dry run from the committed
+assets, and what it shows matches the assets.
+
+Every scene is run once (module-scoped) with a recorder that keeps every mobject the scene adds,
+plus the captions and the heading, so the tests can look for the Texts, ValueMatrices, Heatmaps
+and Code blocks it built, and check that text stays readable and inside the frame.
+"""
+from __future__ import annotations
+
+import importlib
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from manim import Code, Line, MathTex, Text, tempconfig
+
+from model import store
+from scenes.common import HEX, Heatmap, ValueMatrix, fmt_number, shorten
+
+ROOT = Path(__file__).resolve().parent.parent
+MIN_FONT = 17.5  # the README asks for 18; allow rounding
+CONTENT = (-7.1, 7.1, -2.95, 2.95)  # x and y limits for everything but the caption and the heading
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cheap_copies():
+    """Speed only: drop a glyph's parsed SVG path once its points are built (copies then stay cheap)."""
+    from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
+
+    original = VMobjectFromSVGPath.generate_points
+
+    def generate_points(self):
+        out = original(self)
+        self.path_obj = None
+        return out
+
+    VMobjectFromSVGPath.generate_points = generate_points
+    yield
+    VMobjectFromSVGPath.generate_points = original
+
+
+def run_chapter(stem: str, cls_name: str, media_dir):
+    """Render a chapter under dry_run; the scene comes back with ``family`` (every mobject it put on stage),
+    ``texts``, ``frame_ids`` (the captions' and headings' mobjects), ``duration`` and ``captions``."""
+    base = getattr(importlib.import_module(f"scenes.{stem}"), cls_name)
+
+    class Recorded(base):
+        def setup(self):
+            super().setup()
+            self.seen, self.frame_ids, self.problems, self.headings = [], set(), set(), set()
+
+        def add(self, *mobjects):
+            self.seen.extend(m for top in mobjects for m in top.get_family())  # as they are when added
+            return super().add(*mobjects)
+
+        def replace(self, old, new):  # how a ReplacementTransform puts its target on stage
+            self.seen.extend(new.get_family())
+            return super().replace(old, new)
+
+        def make_caption(self, text):
+            mob = super().make_caption(text)
+            self.frame_ids |= {id(m) for m in mob.get_family()}
+            return mob
+
+        def set_heading(self, text):
+            self.headings.add(text)  # before it is shown: the heading fades in inside set_heading
+            super().set_heading(text)
+            self.frame_ids |= {id(m) for m in self.heading.get_family()}
+
+        def play(self, *args, **kwargs):
+            super().play(*args, **kwargs)
+            self.problems |= layout_problems(self.mobjects, self.frame_ids, self.headings)
+
+    with tempconfig({"dry_run": True, "quality": "low_quality", "disable_caching": True,
+                     "media_dir": str(media_dir), "write_to_movie": False}):
+        scene = Recorded(skip_animations=True)
+        scene.render()
+    seen_ids, family = set(), []
+    for m in scene.seen:
+        if id(m) not in seen_ids:
+            seen_ids.add(id(m))
+            family.append(m)
+    scene.family = family
+    scene.texts = {m.original_text for m in family if isinstance(m, Text)}
+    scene.duration = scene.renderer.time
+    scene.captions = [s.content for s in scene.renderer.file_writer.subcaptions]
+    return scene
+
+
+def layout_problems(mobjects, frame_ids, headings=()) -> set[tuple[str, str]]:
+    """Text on stage now that is drawn below font size 18, or lies outside the content area."""
+    out = set()
+    x0, x1, y0, y1 = CONTENT
+    for top in mobjects:
+        for m in top.get_family():
+            if isinstance(m, Text):
+                name, size = m.original_text, drawn_size(m)
+            elif isinstance(m, MathTex):
+                name, size = m.tex_string, m.font_size
+            elif isinstance(m, Code) and hasattr(m, "font_px"):
+                name, size = m.source, m.font_px * m.width / m.width0
+            else:
+                continue
+            if m.width > 0 and size < MIN_FONT:
+                out.add(("small", f"{name!r} at {size:.1f}"))
+            framing = id(m) in frame_ids or getattr(m, "original_text", None) in headings
+            if not framing and (m.get_left()[0] < x0 or m.get_right()[0] > x1
+                                           or m.get_bottom()[1] < y0 or m.get_top()[1] > y1):
+                out.add(("outside", repr(name)))
+    return out
+
+
+def of_type(scene, cls):
+    return [m for m in scene.family if isinstance(m, cls)]
+
+
+def matrices_equal_to(scene, array) -> list[ValueMatrix]:
+    array = np.atleast_2d(np.asarray(array, dtype=float))
+    return [m for m in of_type(scene, ValueMatrix) if m.array.shape == array.shape and np.allclose(m.array, array)]
+
+
+def row_labels(vm) -> list[str]:
+    return [t.original_text for t in vm.row_label_mobs]
+
+
+_FRESH: dict = {}
+
+
+def drawn_size(t: Text) -> float:
+    """The font size a Text is drawn at, also when it was rotated by 90 degrees."""
+    key = (t.original_text, t.font, t._font_size)
+    if key not in _FRESH:
+        fresh = Text(t.original_text, font=t.font, font_size=t._font_size)
+        _FRESH[key] = max(fresh.width, fresh.height)
+    return t._font_size * max(t.width, t.height) / _FRESH[key]
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory, cheap_copies):
+    return tmp_path_factory.mktemp("media")  # a private text cache: no clash with renders running alongside
+
+
+@pytest.fixture(scope="module")
+def att():
+    return store.load("attention")
+
+
+@pytest.fixture(scope="module")
+def blk():
+    return store.load("block")
+
+
+@pytest.fixture(scope="module")
+def ch06(media):
+    return run_chapter("ch06_self_attention", "Ch06SelfAttention", media)
+
+
+@pytest.fixture(scope="module")
+def ch07(media):
+    return run_chapter("ch07_permutation", "Ch07Permutation", media)
+
+
+@pytest.fixture(scope="module")
+def ch08(media):
+    return run_chapter("ch08_positions", "Ch08Positions", media)
+
+
+@pytest.fixture(scope="module")
+def ch09(media):
+    return run_chapter("ch09_qkv", "Ch09QueryKeyValue", media)
+
+
+@pytest.fixture(scope="module")
+def ch10(media):
+    return run_chapter("ch10_multihead", "Ch10MultiHead", media)
+
+
+CHAPTERS = ["ch06", "ch07", "ch08", "ch09", "ch10"]
+
+
+# --- every chapter ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_length_and_narration(name, request):
+    scene = request.getfixturevalue(name)
+    assert 45 <= scene.duration <= 120, f"{name} runs {scene.duration:.1f} s"
+    # each caption is a narration line, spoken once, in story order
+    order = list(scene.NARRATION.values())
+    assert len(set(scene.captions)) == len(scene.captions)
+    assert [order.index(c) for c in scene.captions] == sorted(order.index(c) for c in scene.captions)
+    # narration types no numbers: they come from the assets, on screen
+    assert not [v for v in scene.NARRATION.values() if re.search(r"\d", v)]
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_text_is_readable_and_inside_the_frame(name, request):
+    """Checked after every animation, on what is on stage then."""
+    scene = request.getfixturevalue(name)
+    small = sorted(p for kind, p in scene.problems if kind == "small")
+    outside = sorted(p for kind, p in scene.problems if kind == "outside")
+    assert not small, f"text below font size 18: {small[:5]}"
+    assert not outside, f"outside the content area: {outside[:5]}"
+
+
+# --- chapter 6 --------------------------------------------------------------------------------
+
+def test_ch06_shows_x_the_scores_w_and_y(ch06, att):
+    tokens = list(att["tokens"])
+    n, d = np.asarray(att["X"]).shape
+    x = matrices_equal_to(ch06, att["X"])
+    assert x and any(row_labels(m) == [shorten(t) for t in tokens] for m in x)
+    for key in ("XXt", "scaled", "Y"):
+        assert matrices_equal_to(ch06, att[key]), f"no matrix shows {key}"
+    assert f"1 × {n} × {d}" in ch06.texts  # the shape comes from the array
+    maps = [m for m in of_type(ch06, Heatmap) if np.allclose(m.weights, att["W"])]
+    assert maps and len(maps[0].squares) == n * n
+    shown = [m for m in maps if len(m.values)]
+    assert shown and [t.original_text for t in shown[0].values] == [fmt_number(v) for v in np.ravel(att["W"])]
+
+
+def test_ch06_works_one_softmax_row_in_numbers(ch06, att):
+    from scenes.common.layout import fmt_auto
+
+    sr = att["softmax_row"]
+    for key in ("scores", "exps", "weights"):
+        assert {fmt_auto(v) for v in sr[key]} <= ch06.texts, key
+    assert fmt_auto(sr["sum"]) in ch06.texts
+    assert fmt_number(float(np.sum(sr["weights"]))) in ch06.texts  # the weights' sum, computed from the asset
+    # the worked row is a real row of the scaled scores and of W
+    assert np.allclose(np.asarray(att["scaled"])[sr["row"]], sr["scores"])
+    assert np.allclose(np.asarray(att["W"])[sr["row"]], sr["weights"], atol=1e-6)
+    # the line about every word favouring itself is spoken only when the data shows it
+    diag = bool(np.all(np.asarray(att["W"]).argmax(axis=1) == np.arange(len(att["tokens"]))))
+    assert (ch06.NARRATION["self"] in ch06.captions) == diag
+
+
+# --- chapter 7 --------------------------------------------------------------------------------
+
+def test_ch07_links_equal_rows_of_the_two_outputs(ch07, att):
+    Y, Yp = np.asarray(att["Y"]), np.asarray(att["Y_perm"])
+    left, right = ch07.outputs
+    assert np.allclose(left.array, Y) and np.allclose(right.array, Yp)
+    assert row_labels(right) == [shorten(t) for t in att["tokens_perm"]]
+    assert len(ch07.row_links) == len(Y)
+    for k, (line, i) in enumerate(zip(ch07.row_links, ch07.matched)):
+        assert isinstance(line, Line)
+        assert np.allclose(Y[i], Yp[k], atol=1e-4)  # a line joins two equal rows ...
+        start, end = line.get_start(), line.get_end()
+        assert abs(start[1] - left.rows[i].get_y()) < 1e-6  # ... and is drawn between exactly those rows
+        assert abs(end[1] - right.rows[k].get_y()) < 1e-6
+    assert sorted(ch07.matched) == list(range(len(Y)))
+
+
+def test_ch07_reports_the_real_gap(ch07, att):
+    from scenes.common.layout import fmt_auto
+
+    Y, Yp = np.asarray(att["Y"]), np.asarray(att["Y_perm"])
+    gap = float(np.max(np.abs(Yp - Y[ch07.matched])))
+    assert any(fmt_auto(gap) in t for t in ch07.texts)
+    assert set(att["tokens_perm"]) <= ch07.texts
+
+
+# --- chapter 8 --------------------------------------------------------------------------------
+
+def test_ch08_shows_p_x_plus_p_and_the_real_code(ch08, att):
+    for key in ("P", "XP", "Y_pos", "Y_pos_perm"):
+        assert matrices_equal_to(ch08, att[key]), f"no matrix shows {key}"
+    src = (ROOT / "model/transformer.py").read_text().splitlines()
+    codes = of_type(ch08, Code)
+    assert any("nn.Embedding(max_len, d_model)" in c.source for c in codes)
+    for c in codes:  # every code line on screen is a real line (or a real trailing comment) of the model
+        for line in c.source.splitlines():
+            assert any(line.strip() in s for s in src), line
+
+
+def test_ch08_shows_one_word_whose_output_changed(ch08, att):
+    from scenes.common.layout import fmt_auto
+
+    i, k = ch08.diff_pair
+    perm = list(att["perm"])
+    assert perm[k] == i
+    a, b = np.asarray(att["Y_pos"])[i], np.asarray(att["Y_pos_perm"])[k]
+    assert not np.allclose(a, b, atol=1e-3)  # the same word, two different output rows
+    assert matrices_equal_to(ch08, a) and matrices_equal_to(ch08, b)
+    assert f"output row of “{shorten(att['tokens'][i])}”" in ch08.texts
+    assert f"largest difference: {fmt_auto(np.abs(a - b).max())}" in ch08.texts
+
+
+# --- chapter 9 --------------------------------------------------------------------------------
+
+def test_ch09_q_k_v_are_the_real_ones_in_their_colours(ch09, blk):
+    for key in ("x_in", "Q", "K", "V"):
+        assert matrices_equal_to(ch09, blk[key]), f"no matrix shows {key}"
+    for name, role in (("Q", "query"), ("K", "key"), ("V", "value")):
+        tex = [m for m in of_type(ch09, MathTex) if m.tex_string.startswith(name + " = X")]
+        assert tex and tex[0].get_color().to_hex().lower() == HEX[role].lower()
+
+
+def test_ch09_one_head_from_scores_to_heatmap(ch09, blk):
+    h0 = ch09.head_shown
+    assert h0 == int(blk["links"][0][0])  # the head of the strongest link
+    for key in ("scores", "weights", "head_out"):
+        assert matrices_equal_to(ch09, np.asarray(blk[key])[h0]), f"no matrix shows {key} of head {h0 + 1}"
+    tokens = list(blk["tokens"])
+    n = len(tokens)
+    maps = [m for m in of_type(ch09, Heatmap) if m.weights.shape == (n, n)]
+    assert maps and np.allclose(maps[0].weights, np.asarray(blk["weights"])[h0])
+    hm = maps[0]
+    assert len(hm.squares) == n * n
+    assert [t.original_text for t in hm.row_label_mobs] == [shorten(tokens[i], 10) for i in hm.labelled]
+    assert f"head {h0 + 1} of {int(blk['n_heads'])}, all {n} tokens" in ch09.texts
+
+
+def test_ch09_points_out_links_from_the_data(ch09, blk):
+    links = [(int(h), int(i), int(j), float(w)) for h, i, j, w in blk["links"]]
+    assert ch09.links_shown[0] == links[0]
+    tokens = list(blk["tokens"])
+    for h, i, j, w in ch09.links_shown:
+        assert (h, i, j, w) in links and h == ch09.head_shown and i != j
+        assert f"“{shorten(tokens[i])}”" in ch09.texts and f"“{shorten(tokens[j])}”" in ch09.texts
+        assert f"weight {fmt_number(w)}" in ch09.texts
+        assert math.isclose(w, float(np.asarray(blk["weights"])[h, i, j]), rel_tol=1e-5)
+
+
+# --- chapter 10 -------------------------------------------------------------------------------
+
+def test_ch10_every_head_has_its_own_real_heatmap(ch10, blk):
+    W = np.asarray(blk["weights"])
+    H, n = W.shape[0], W.shape[1]
+    maps = [m for m in of_type(ch10, Heatmap) if m.weights.shape == (n, n)]
+    for h in range(H):
+        assert any(np.allclose(m.weights, W[h]) for m in maps), f"head {h + 1} missing"
+        assert f"head {h + 1}" in ch10.texts
+    assert len(set(ch10.heads_compared)) == 2
+    assert int(blk["links"][0][0]) in ch10.heads_compared
+
+
+def test_ch10_shapes_and_code_are_real(ch10, blk):
+    d, H, dh = int(blk["d_model"]), int(blk["n_heads"]), int(blk["d_head"])
+    n = len(blk["tokens"])
+    assert H * dh == d
+    assert {f"1 × {n} × {d}", f"1 × {H} × {n} × {dh}"} <= ch10.texts
+    # the concatenation really is the heads side by side
+    concat, head_out = np.asarray(blk["concat"]), np.asarray(blk["head_out"])
+    for h in range(H):
+        assert np.allclose(concat[:, h * dh:(h + 1) * dh], head_out[h])
+    src = (ROOT / "model/attention.py").read_text()
+    codes = of_type(ch10, Code)
+    joined = "\n".join(c.source for c in codes)
+    for needle in ("Q.view(B, T, h, dh).transpose(1, 2)", "head_out.transpose(1, 2).contiguous().view(B, T, d)",
+                   "self.proj(concat)"):
+        assert needle in joined and needle in src

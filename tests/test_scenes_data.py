@@ -1,0 +1,277 @@
+"""Chapters 2-5 (dataset, tokens, padding, embedding) built from the committed assets.
+
+Each scene is constructed under manim's ``dry_run`` (no frames, no files). To keep
+this fast, ``play`` is replaced by :func:`_jump_play`: manim still compiles every
+animation of every beat, and each then jumps to its end state (``begin``/``finish``),
+so the mobjects on stage are exactly those the video ends each animation with.
+After every ``play`` the recorder notes each Text on stage, so the tests can check
+what a viewer sees: the words and numbers against the assets, font sizes against
+the 18-point floor, and positions against the content box.
+"""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from manim import Text, tempconfig
+
+from model import store
+from scenes.ch02_dataset import LABEL_NAMES, Ch02Dataset
+from scenes.ch03_tokens import Ch03Tokens, paragraph, visible
+from scenes.ch04_padding import Ch04Padding
+from scenes.ch05_embedding import Ch05Embedding
+from scenes.common import ELLIPSIS, HEX, fmt_number
+
+MIN_FONT = 18.0
+CONTENT = (-7.1 + 0.1, 7.1 - 0.1, -2.9 - 0.05, 2.9 + 0.05)  # x0, x1, y0, y1 (a little slack)
+
+
+def _jump_play(self, *args, **kwargs):
+    """Scene.play without frames: compile the animations, move each to its end, advance the clock."""
+    self.compile_animation_data(*args, **kwargs)
+    for anim in self.animations:
+        anim._setup_scene(self)
+        if anim.is_remover():  # FadeOut and the like: gone at the end
+            self.remove(anim.mobject)
+        elif not anim.is_introducer():  # FadeIn and the like: the mobject is its own end state
+            anim.begin()
+            anim.finish()
+            anim.clean_up_from_scene(self)
+    self.renderer.time += self.duration
+    self._record()
+
+
+def run(cls):
+    """Build ``cls`` under dry_run; returns the scene with ``seen`` (every Text shown) and ``duration``."""
+
+    class Recorded(cls):
+        play = _jump_play
+
+        def setup(self):
+            super().setup()
+            self.seen, self.frame_texts, self.captions_made = [], set(), []
+
+        def make_caption(self, text):
+            cap = super().make_caption(text)
+            self.captions_made.append(cap)  # keep it alive: a freed caption's id could be reused by a later Text
+            self.frame_texts |= {id(m) for m in cap.get_family()}
+            return cap
+
+        def set_heading(self, text):
+            self.frame_texts.add(text)
+            super().set_heading(text)
+
+        def _record(self):
+            for mob in self.mobjects:
+                for m in mob.get_family():
+                    if not isinstance(m, Text) or id(m) in self.frame_texts or m.original_text in self.frame_texts:
+                        continue
+                    self.seen.append((m, m.original_text, float(m.font_size), m.get_left()[0], m.get_right()[0],
+                                      m.get_bottom()[1], m.get_top()[1]))
+
+    with tempconfig({"dry_run": True, "quality": "low_quality", "disable_caching": True,
+                     "progress_bar": "none", "verbosity": "WARNING"}):
+        scene = Recorded(skip_animations=True)
+        scene.render()
+    scene.duration = scene.renderer.time
+    scene.texts = {t for _, t, *_ in scene.seen}
+    return scene
+
+
+def check_layout(scene, lo: float = 30.0, hi: float = 90.0):
+    """Every text at least 18 points and inside the content box; the chapter within its length budget."""
+    assert len(scene.seen) > 20, "the recorder saw almost nothing: is play still patched?"
+    small = {(t, round(size, 1)) for _, t, size, *_ in scene.seen if t.strip() and size < MIN_FONT - 0.05}
+    assert not small, f"text smaller than {MIN_FONT}: {sorted(small)[:8]}"
+    x0, x1, y0, y1 = CONTENT
+    out = {t for _, t, _, left, right, bottom, top, in scene.seen
+           if t.strip() and (left < x0 or right > x1 or bottom < y0 or top > y1)}
+    assert not out, f"text outside the content box: {sorted(out)[:8]}"
+    assert lo <= scene.duration <= hi, f"{type(scene).__name__} lasts {scene.duration:.1f} s"
+
+
+@pytest.mark.parametrize("cls", [Ch02Dataset, Ch03Tokens, Ch04Padding, Ch05Embedding])
+def test_narration_fits_two_caption_lines(cls):
+    """A third caption line would shrink the caption below the 18-point floor."""
+    import textwrap
+
+    for key, line in cls.NARRATION.items():
+        assert len(textwrap.wrap(line, width=78)) <= 2, f"{cls.__name__}.NARRATION[{key!r}] needs 3 lines"
+        spoken = line.replace("GPT-2", "")  # a name, not a number
+        assert not any(ch.isdigit() for ch in spoken), f"{cls.__name__}.NARRATION[{key!r}] types a number"
+
+
+def texts_of(group) -> list[str]:
+    return [m.original_text for m in group.get_family() if isinstance(m, Text)]
+
+
+@pytest.fixture(scope="module")
+def assets():
+    return {name: store.load(name) for name in ("dataset", "tokens", "embedding")}
+
+
+@pytest.fixture()
+def variant(tmp_path, monkeypatch, assets):
+    """Write a modified copy of the assets to a temporary folder and point the scenes at it."""
+
+    def make(**changes):
+        data = copy.deepcopy(assets)
+        for name, fn in changes.items():
+            fn(data[name])
+        store.write_assets(tmp_path, data, {"config": {}, "seed": 0})
+        monkeypatch.setenv("ATTENTION_ASSETS", str(tmp_path))
+        return data
+
+    return make
+
+
+# --- Ch02 ------------------------------------------------------------------------------------------
+
+def test_ch02_counts_histogram_and_cards(assets):
+    ds = assets["dataset"]
+    scene = run(Ch02Dataset)
+    check_layout(scene)
+    train, test = scene.split_bars[:2]
+    assert texts_of(train.segs) == [f"{n:,}" for n in ds["train_counts"]]
+    assert texts_of(test.segs) == [f"{n:,}" for n in ds["test_counts"]]
+    assert train.total.original_text == f"{ds['n_train']:,}" and test.total.original_text == f"{ds['n_test']:,}"
+    if ds["n_unsup"]:
+        assert scene.split_bars[2].total.original_text == f"{ds['n_unsup']:,}"
+    # bar widths are proportional to the counts
+    widths = [seg[0].width for bar in scene.split_bars for seg in bar.segs]
+    counts = list(ds["train_counts"]) + list(ds["test_counts"]) + ([ds["n_unsup"]] if ds["n_unsup"] else [])
+    assert np.allclose(np.array(widths) / max(widths), np.array(counts) / max(counts), atol=1e-3)
+    # histogram bars: one per bin, heights proportional to the counts
+    hist_counts = np.asarray(ds["length_hist"]["counts"], dtype=float)
+    heights = np.array([b.height for b in scene.hist.bars])
+    assert len(heights) == len(hist_counts)
+    assert np.allclose(heights / heights.max(), hist_counts / hist_counts.max(), atol=2e-3)
+    assert f"median {ds['median_tokens']:,.0f} tokens" in scene.texts
+    # cards: the real text (or its start and an ellipsis) and the real label, in its colour
+    for card, ex in zip(scene.cards, ds["examples"]):
+        shown = " ".join(texts_of(card.body))
+        if shown.endswith(ELLIPSIS):
+            assert ex["text"].startswith(shown[:-1].rstrip())
+        else:
+            assert shown == " ".join(ex["text"].split())
+        assert card.chip_text.original_text == LABEL_NAMES[ex["label"]]
+        assert card[0].get_stroke_color().to_hex().lower() == HEX["positive" if ex["label"] else "negative"].lower()
+
+
+def test_ch02_long_review_is_cut_with_ellipsis(variant):
+    data = variant(dataset=lambda d: d["examples"][0].update(text=" ".join([d["examples"][0]["text"]] * 12)))
+    scene = run(Ch02Dataset)
+    check_layout(scene)
+    body = texts_of(scene.cards[0].body)
+    assert body[-1].endswith(ELLIPSIS) and len(body) <= 7
+    assert data["dataset"]["examples"][0]["text"].startswith(" ".join(body)[:-1].rstrip())
+
+
+def test_paragraph_wraps_and_cuts():
+    text = "one two three four five six seven eight nine ten " * 10
+    lines = paragraph(text, width=3.0, font_size=24, max_lines=3)
+    assert len(lines) == 3 and lines.truncated and lines[-1].original_text.endswith(ELLIPSIS)
+    assert all(line.width <= 3.0 + 1e-6 for line in lines)
+    assert not paragraph("short text", width=3.0).truncated
+
+
+# --- Ch03 ------------------------------------------------------------------------------------------
+
+def test_ch03_tokens_vocabulary_and_bpe(assets):
+    tok = assets["tokens"]
+    scene = run(Ch03Tokens)
+    check_layout(scene)
+    words, pieces = tok["words"], tok["bpe_pieces"]
+    shown = list(scene.tokens_shown.tokens)
+    assert shown == (words if len(words) <= 40 else words[:39] + [ELLIPSIS])
+    assert f"↓  {len(words)} word tokens" in scene.texts
+    assert f"BPE pieces: {len(pieces)}" in scene.texts and f"our words: {len(words)}" in scene.texts
+    assert list(scene.pieces_shown.tokens)[:5] == [visible(p) for p in pieces[:5]]
+    assert f"GPT-2's byte-pair pieces: a list of {tok['bpe_vocab_size']:,}" in scene.frame_texts  # the heading
+    # vocabulary: every (id, word, count) of head and tail is on screen, <pad>/<unk> as reserved
+    for i, word, count in list(tok["vocab_head"]) + list(tok["vocab_tail"]):
+        assert str(i) in scene.texts
+        assert f"{count:,}" in scene.texts or word in ("<pad>", "<unk>")
+    assert f"{tok['n_unique_train_words']:,} distinct words in the training reviews" in scene.texts
+    assert f"{tok['vocab_size']:,} ids, <pad> and <unk> included" in scene.texts
+    # the words BPE cuts, with their pieces
+    for word, parts in list(tok["bpe_split_words"])[:5]:
+        assert word in scene.texts and all(visible(p) in scene.texts for p in parts)
+
+
+def test_ch03_long_review_wraps_and_truncates(variant):
+    data = variant(tokens=lambda t: t.update(words=t["words"] * 4, word_ids=t["word_ids"] * 4,
+                                             bpe_pieces=t["bpe_pieces"] * 4, bpe_ids=t["bpe_ids"] * 4))
+    scene = run(Ch03Tokens)
+    check_layout(scene)
+    grid = scene.tokens_shown
+    assert grid.truncated and len(grid.tokens) == 40 and grid.tokens[-1] == ELLIPSIS
+    assert len(grid.lines) > 1
+    assert f"↓  {len(data['tokens']['words'])} word tokens" in scene.texts
+
+
+# --- Ch04 ------------------------------------------------------------------------------------------
+
+def test_ch04_ids_batch_mask_and_shape(assets):
+    tok = assets["tokens"]
+    scene = run(Ch04Padding)
+    check_layout(scene)
+    unk_id = next(i for i, w, _ in tok["vocab_head"] if w == "<unk>")
+    n = min(len(tok["words"]), 40)
+    assert [c.id_text.original_text for c in scene.id_columns][:n] == [str(i) for i in tok["word_ids"][:n]]
+    for col, i in zip(scene.id_columns, tok["word_ids"]):
+        want = HEX["unk"] if i == unk_id else HEX["accent"]
+        assert col.id_text.get_color().to_hex().lower() == want.lower()
+    ids, mask = np.asarray(tok["batch_ids"]), np.asarray(tok["batch_mask"])
+    grid, mgrid = scene.batch_grid, scene.mask_grid
+    cols = grid.shown_columns
+    assert cols[0] == 0 and cols[-1] == ids.shape[1] - 1  # leading columns and the padded tail
+    for r in range(ids.shape[0]):
+        assert [c[1].original_text for c in grid.cells[r]] == [str(int(v)) for v in ids[r, cols]]
+        assert [c[1].original_text for c in mgrid.cells[r]] == [str(int(v)) for v in mask[r, cols]]
+    assert "… columns …" in scene.texts
+    assert scene.shape_tag.original_text == " × ".join(str(s) for s in ids.shape)
+    assert all(f"{n} real" in scene.texts for n in tok["batch_lengths"])
+
+
+def test_ch04_marks_unknown_words(variant):
+    def add_unknown(t):
+        t["word_ids"] = [1] + list(t["word_ids"][1:])
+        t["unknown"] = [t["words"][0]]
+    data = variant(tokens=add_unknown)
+    scene = run(Ch04Padding)
+    col = scene.id_columns[0]
+    assert col.id_text.original_text == "1" and col.id_text.get_color().to_hex().lower() == HEX["unk"].lower()
+    assert any(t.startswith("not in the vocabulary: " + data["tokens"]["words"][0]) for t in scene.texts)
+
+
+# --- Ch05 ------------------------------------------------------------------------------------------
+
+def test_ch05_rows_shapes_and_neighbours(assets):
+    emb = assets["embedding"]
+    scene = run(Ch05Embedding)
+    check_layout(scene)
+    E = np.asarray(emb["E_rows"])
+    vm = scene.value_matrix
+    assert np.array_equal(vm.array, E.astype(float))
+    assert texts_of(vm.row_label_mobs) == list(emb["tokens"])
+    assert [c[1].original_text for c in vm.rows[0]] == [fmt_number(v, 2) for v in
+                                                         E[0, :len(vm.shown_cols)]]
+    assert vm.note_text == f"first {len(vm.shown_cols)} of {emb['d_model']} columns"
+    assert scene.size_tag.original_text == f"{emb['vocab_size']:,} × {emb['d_model']}"
+    assert scene.out_tag.original_text == f"1 × {len(emb['tokens'])} × {emb['d_model']}"
+    assert set(scene.sketch.slots) >= set(int(i) for i in emb["ids"])
+    for col, (word, pairs) in zip(scene.neighbours, emb["neighbours"]):
+        got = texts_of(col.rows)
+        for other, cos in pairs[:5]:
+            assert other[:9] in " ".join(got) and f"{cos:.3f}" in got  # 3 digits: the cosines are all near 1
+    trained_heading = "Nearest words in the trained embedding"
+    assert (trained_heading in scene.frame_texts) == bool(emb["trained"])
+
+
+def test_ch05_says_when_untrained(variant):
+    variant(embedding=lambda e: e.update(trained=False))
+    scene = run(Ch05Embedding)
+    assert "untrained embedding: these rows are random" in scene.texts
+    assert "Nearest words: untrained embedding" in scene.frame_texts

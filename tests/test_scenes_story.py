@@ -1,0 +1,282 @@
+"""Chapters 1, 11, 12, 13 and 14: each builds under manim's dry run from the committed assets,
+and what it shows matches the assets.
+
+Every scene is run once (module-scoped) with a recorder that keeps every mobject the
+scene adds, so the tests can look for the Texts, ValueMatrices and Heatmaps it built.
+"""
+from __future__ import annotations
+
+import importlib
+import math
+
+import numpy as np
+import pytest
+from manim import MathTex, Text, tempconfig
+
+from model import store
+from scenes.common import Heatmap, ValueMatrix, fmt_number
+
+MIN_FONT = 17.5  # the README asks for 18; allow rounding in manim's height-based font_size
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cheap_copies():
+    """Speed only: a glyph keeps its parsed SVG path (used once, to build its points) and every
+    copy in an animation deep-copies it. Dropping it after use makes these dry runs about twice as fast."""
+    from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
+
+    original = VMobjectFromSVGPath.generate_points
+
+    def generate_points(self):
+        out = original(self)
+        self.path_obj = None
+        return out
+
+    VMobjectFromSVGPath.generate_points = generate_points
+    yield
+    VMobjectFromSVGPath.generate_points = original
+
+
+def run_chapter(stem: str, cls_name: str, media_dir) -> object:
+    """Render a chapter under dry_run and return the scene with ``seen``: every mobject it ever added."""
+    base = getattr(importlib.import_module(f"scenes.{stem}"), cls_name)
+
+    class Recorded(base):
+        def setup(self):
+            super().setup()
+            self.seen = []
+
+        def add(self, *mobjects):
+            self.seen.extend(mobjects)
+            return super().add(*mobjects)
+
+    with tempconfig({"dry_run": True, "quality": "low_quality", "disable_caching": True,
+                     "media_dir": str(media_dir), "write_to_movie": False}):
+        # skip_animations: no frames are drawn, but every animation still begins and ends, and time adds up
+        scene = Recorded(skip_animations=True)
+        scene.render()
+    scene.family = [m for top in scene.seen for m in top.get_family()]
+    scene.texts = {m.original_text for m in scene.family if isinstance(m, Text)}
+    scene.duration = scene.renderer.time
+    scene.captions = [s.content for s in scene.renderer.file_writer.subcaptions]
+    return scene
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory, cheap_copies):
+    return tmp_path_factory.mktemp("media")  # private text cache: no clash with renders running alongside
+
+
+@pytest.fixture(scope="module")
+def ch01(media):
+    return run_chapter("ch01_motivation", "Ch01Motivation", media)
+
+
+@pytest.fixture(scope="module")
+def ch11(media):
+    return run_chapter("ch11_block", "Ch11Block", media)
+
+
+@pytest.fixture(scope="module")
+def ch12(media):
+    return run_chapter("ch12_classification", "Ch12Classification", media)
+
+
+@pytest.fixture(scope="module")
+def ch13(media):
+    return run_chapter("ch13_training", "Ch13Training", media)
+
+
+@pytest.fixture(scope="module")
+def ch14(media):
+    return run_chapter("ch14_recap", "Ch14Recap", media)
+
+
+CHAPTERS = ["ch01", "ch11", "ch12", "ch13", "ch14"]
+
+
+# --- every chapter ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_length_and_narration(name, request):
+    scene = request.getfixturevalue(name)
+    assert 45 <= scene.duration <= 120, f"{name} runs {scene.duration:.1f} s"
+    # every narration line is spoken once, as a subcaption (so the .srt is complete)
+    assert sorted(scene.captions) == sorted(scene.NARRATION.values())
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_text_is_readable(name, request):
+    scene = request.getfixturevalue(name)
+    small = {(m.original_text, round(m.font_size, 1)) for m in scene.family
+             if isinstance(m, Text) and m.width > 0 and m.font_size < MIN_FONT}
+    assert not small, f"text below font size 18: {sorted(small)[:5]}"
+
+
+# --- chapter 1 --------------------------------------------------------------------------------
+
+def test_ch01_shows_the_real_sentences_and_weights(ch01):
+    from scenes.ch01_motivation import moved_word, order_mapping, pick_head, pick_pairs
+
+    sents = store.load("classify")["sentences"]
+    common = {w for _, w, _ in store.load("tokens")["vocab_head"]}
+    (ca, cb, focus), (oa, ob) = pick_pairs(sents, common)
+    assert focus in sents[ca]["tokens"] and focus in sents[cb]["tokens"] and focus not in common
+    assert focus in ch01.NARRATION["context"]  # the narration talks about the word the data puts in focus
+    assert sorted(sents[oa]["tokens"]) == sorted(sents[ob]["tokens"]) and sents[oa]["tokens"] != sents[ob]["tokens"]
+    # every token of the four sentences is on screen
+    assert {t for k in (ca, cb, oa, ob) for t in sents[k]["tokens"]} <= ch01.texts
+    # the weights written under the focus word's sentences are its real row in block 1
+    idx = [list(sents[k]["tokens"]).index(focus) for k in (ca, cb)]
+    rows = [np.delete(np.asarray(sents[k]["weights"])[:, i, :], i, axis=1) for k, i in zip((ca, cb), idx)]
+    head = pick_head(rows)
+    for k, i in zip((ca, cb), idx):
+        assert {fmt_number(v) for v in np.asarray(sents[k]["weights"])[head, i]} <= ch01.texts
+    # the two heatmaps are one real head of each reordered sentence, with its tokens
+    maps = [m for m in ch01.family if isinstance(m, Heatmap)]
+    assert len(maps) == 2
+    wa, wb = np.asarray(sents[oa]["weights"]), np.asarray(sents[ob]["weights"])
+    hs = [h for h in range(wa.shape[0]) if np.array_equal(maps[0].weights, wa[h])]
+    assert hs and np.array_equal(maps[1].weights, wb[hs[0]])
+    assert [t.original_text for t in maps[0].row_label_mobs] == list(sents[oa]["tokens"])
+    mapping = order_mapping(list(sents[oa]["tokens"]), list(sents[ob]["tokens"]))
+    assert mapping != list(range(len(sents[ob]["tokens"])))
+    # the values are written in the cells, and the narration's claim about the word it follows holds
+    assert all(len(m.values) == m.weights.size for m in maps)
+    ka, kb = moved_word(mapping)
+    word, places = sents[oa]["tokens"][ka], ("first", "second", "third", "fourth", "fifth", "sixth")
+    line = ch01.NARRATION["order_attn"]
+    assert f"Follow {word}:" in line and f"comes {places[ka]}" in line
+    assert kb == len(mapping) - 1 and "comes last" in line
+    assert np.all(maps[0].weights[:, ka] > maps[1].weights[:, kb])  # every word gives it more weight in a than in b
+
+
+def test_ch01_goal_numbers(ch01):
+    ex = store.load("classify")["examples"][0]
+    tr = store.load("training")
+    assert f"P(positive) = {fmt_number(ex['probs'][1], 3)}" in ch01.texts  # 3 digits: 0.996 is not 1.00
+    assert f"{float(tr['test_accuracy']) * 100:.1f} %" in ch01.texts
+    assert any(f"{int(tr['n_test']):,}" in t for t in ch01.texts)
+    assert "Vaswani et al., 2017" in ch01.texts and "Attention Is All You Need" in ch01.texts
+
+
+# --- chapter 11 -------------------------------------------------------------------------------
+
+def test_ch11_vectors_are_the_first_tokens_real_intermediates(ch11):
+    from scenes.ch11_block import TOKEN, stages
+
+    b = store.load("block")
+    plan = stages(bool(b["norm_first"]))
+    mats = [m for m in ch11.family if isinstance(m, ValueMatrix)]
+    for key, _, _ in plan:
+        want = np.asarray(b[key])[TOKEN][None, :]
+        assert any(m.array.shape == want.shape and np.allclose(m.array, want) for m in mats), key
+    assert any(m.array.shape[1] == int(b["d_ff"]) for m in mats)  # ff_hidden is d_ff wide
+    assert f"N = {int(b['n_layers'])}" in ch11.texts
+    assert ("just one" in ch11.NARRATION["stack"]) == (int(b["n_layers"]) == 1)  # the narration's count is the model's
+    zeros = int((np.asarray(b["ff_hidden"])[TOKEN] == 0).sum())
+    assert f"ff_hidden: {zeros} of its {int(b['d_ff'])} entries are 0 after ReLU" in ch11.texts
+
+
+def test_ch11_diagram_matches_what_the_model_computes(ch11):
+    """The formulas on screen (which follow norm_first) hold for the exported numbers."""
+    from scenes.ch11_block import stages
+
+    b = {k: np.asarray(v) if isinstance(v, np.ndarray) else v for k, v in store.load("block").items()}
+    formulas = {key: f for key, _, f in stages(bool(b["norm_first"]))}
+    assert np.allclose(b["resid1"], b["x_in"] + b["attn_out"], atol=1e-5)
+    if b["norm_first"]:
+        assert formulas["resid2"] == "resid1 + ff_out"
+        assert np.allclose(b["resid2"], b["resid1"] + b["ff_out"], atol=1e-5)
+    else:
+        assert formulas["resid2"] == "norm1 + ff_out"
+        assert np.allclose(b["resid2"], b["norm1"] + b["ff_out"], atol=1e-5)
+    assert np.all(b["ff_hidden"] >= 0)  # after ReLU
+    assert {"= " + f for f in formulas.values()} <= ch11.texts
+
+
+# --- chapter 12 -------------------------------------------------------------------------------
+
+def test_ch12_padding_check_numbers(ch12):
+    pc = store.load("classify")["pad_check"]
+    ref = np.asarray(pc["pooled_no_pad"])
+    gap = float(np.abs(np.asarray(pc["pooled_unmasked"]) - ref).max())
+    assert np.allclose(np.asarray(pc["pooled_padded"]), ref, atol=1e-5)
+    assert gap > 1e-3  # the point of the check: a plain mean is pulled by the padding
+    assert f"differs by up to {fmt_number(gap)}" in ch12.texts
+    mats = [m for m in ch12.family if isinstance(m, ValueMatrix)]
+    for key in ("pooled_no_pad", "pooled_padded", "pooled_unmasked"):
+        assert any(np.allclose(m.array, np.asarray(pc[key])[None, :]) for m in mats), key
+
+
+def test_ch12_head_softmax_and_examples(ch12):
+    cls = store.load("classify")
+    W, b = np.asarray(cls["W_head"]), np.asarray(cls["b_head"])
+    ex = cls["examples"][0]
+    logits = np.asarray(ex["logits"])
+    assert W.shape[0] == 2 and np.allclose(W @ np.asarray(ex["pooled"]) + b, logits, atol=1e-4)
+    assert any(isinstance(m, ValueMatrix) and np.array_equal(m.array, W) for m in ch12.family)
+    assert f"W_head  {W.shape[0]} × {W.shape[1]}" in ch12.texts
+    tex = " ".join(m.tex_string for m in ch12.family if isinstance(m, MathTex))
+    assert fmt_number(logits[0]) in tex and fmt_number(logits[1]) in tex and fmt_number(ex["probs"][1], 3) in tex
+    for e in cls["examples"]:
+        assert fmt_number(e["probs"][1], 3) in ch12.texts
+    n_wrong = sum(not e["correct"] for e in cls["examples"])
+    assert n_wrong >= 1  # the selection rule includes one review the model gets wrong
+    marks = [m.original_text for m in ch12.family if isinstance(m, Text) and m.original_text in ("right", "wrong")]
+    assert marks.count("wrong") == n_wrong and marks.count("right") == len(cls["examples"]) - n_wrong
+
+
+# --- chapter 13 -------------------------------------------------------------------------------
+
+def test_ch13_curves_are_the_real_history(ch13):
+    from scenes.ch13_training import moving_average, window
+
+    tr = store.load("training")
+    w = window(len(tr["steps"]))
+    assert np.allclose(ch13.plots["loss"][0], moving_average(tr["step_loss"], w))
+    assert np.allclose(ch13.plots["acc"][0], moving_average(tr["step_acc"], w))
+    assert len(ch13.segments) == 2 * len(tr["epoch"])
+    assert any(f"moving average of the last {w} steps" in t for t in ch13.texts)  # the smoothing is said on screen
+    assert f"{float(tr['test_accuracy']) * 100:.1f} %" in ch13.texts
+    assert f"of all {int(tr['n_test']):,} test reviews" in ch13.texts
+    assert f"{int(tr['n_params']):,} parameters" in ch13.texts
+    for loss, acc in zip(tr["epoch_train_loss"], tr["epoch_train_acc"]):
+        assert fmt_number(loss, 3) in ch13.texts and f"{float(acc) * 100:.1f} %" in ch13.texts
+
+
+def test_ch13_moving_average():
+    from scenes.ch13_training import moving_average, nice_step
+
+    assert np.allclose(moving_average(np.array([1, 2, 3, 4]), 2), [1.5, 2.5, 3.5])
+    assert nice_step(316) == 100 and nice_step(1.0) == 0.5 and nice_step(0.8) == 0.2
+
+
+# --- chapter 14 -------------------------------------------------------------------------------
+
+def test_ch14_shapes_match_the_checkpoint_config(ch14):
+    cfg = store.load("model")["config"]
+    T, d, h, k = cfg["max_len"], cfg["d_model"], cfg["n_heads"], cfg["n_classes"]
+    n = store.load("model")["example_n_tokens"]
+    want = {  # written out here, independently of the scene's own code
+        "ids": f"1 × {T}",
+        "embed": f"1 × {T} × {d}",
+        "attention": f"1 × {h} × {T} × {T}",
+        "block": f"1 × {T} × {d}",
+        "pooled": f"1 × {d}",
+        "logits": f"1 × {k}",
+        "tokens": f"n = {n} words",
+    }
+    got = {key: ch14.shape_tags[key].original_text for key in want}
+    assert got == want
+    assert set(want.values()) <= ch14.texts
+    assert f"block × {cfg['n_layers']}" in ch14.texts
+    assert n == len(store.load("classify")["examples"][0]["tokens"]) and T == store.load("tokens")["max_len"]
+
+
+def test_ch14_ends_with_the_real_prediction(ch14):
+    ex = store.load("classify")["examples"][0]
+    assert f"P(positive) = {fmt_number(ex['probs'][1], 3)}" in ch14.texts  # 3 digits: 0.996 is not 1.00
+    assert ("negative", "positive")[int(ex["pred"])] in ch14.texts
+    assert f"{int(store.load('model')['n_params']):,} learned parameters" in ch14.texts
+    assert not math.isnan(float(ex["probs"][1]))
