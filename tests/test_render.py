@@ -89,7 +89,11 @@ def test_render_one_chapter_end_to_end(tmp_path):
         s = c.streams.video[0]
         assert (s.width, s.height) == (854, 480)
         assert sum(1 for _ in c.decode(video=0)) > 15 * 10  # more than ten seconds of frames
-    assert read_srt(video.with_suffix(".srt")), "the chapter's narration should give subtitles"
+    cues = read_srt(video.with_suffix(".srt"))
+    assert cues, "the chapter's narration should give subtitles"
+    starts = [a for a, _, _ in cues]
+    assert starts == sorted(starts) and all(a < b for a, b, _ in cues), "cues must be in order"
+    assert cues[-1][1] <= video_duration(video) + 1e-3, "the last cue must end before the video does"
     # a second run with nothing changed renders nothing
     again = run("-q", "l", "Ch02Dataset", env={"ATTENTION_MEDIA": str(media)})
     assert again.returncode == 0 and "up to date, not rendered again: Ch02Dataset" in again.stderr
