@@ -1,6 +1,7 @@
 """Regenerate the README's preview GIF, still frames, chapter table and model card.
 
     ./render.sh -q l && .venv/bin/python scripts/readme_media.py
+    .venv/bin/python scripts/readme_media.py --stills-from media/attention-explained-1080p60.mp4   # sharper stills
 
 Reads the joined low-quality video (``media/attention-explained-480p15.mp4`` by default) and
 the committed assets; writes ``docs/preview.gif`` and ``docs/still-*.png``, and rewrites the
@@ -21,8 +22,9 @@ sys.path.insert(0, str(ROOT))
 
 from model import store  # noqa: E402
 from model.store import atomic_write_bytes  # noqa: E402
+from model.train import DEFAULT_THREADS  # noqa: E402  (torch-free at import)
 
-STILLS = [("Ch06SelfAttention", 0.85), ("Ch10MultiHead", 0.8), ("Ch13Training", 0.8)]  # chapter, fraction in
+STILLS = [("Ch06SelfAttention", 0.65), ("Ch09QueryKeyValue", 0.85), ("Ch13Training", 0.64)]  # chapter, fraction in
 
 
 def chapters_of(video: Path) -> list[tuple[str, float, float]]:
@@ -31,16 +33,22 @@ def chapters_of(video: Path) -> list[tuple[str, float, float]]:
                 for m in c.chapters()]
 
 
-def frames_at(video: Path, times: list[float]) -> list[np.ndarray]:
-    out, k = [], 0
+def frames_at(video: Path, times: list[float], settle: float = 3.0) -> list[np.ndarray]:
+    """One frame at or after each time: the first that equals the frame before it (a still moment,
+    not the middle of a cross-fade), or the frame at the time itself if none comes within ``settle`` s."""
+    out, k, prev, first = [], 0, None, None
     times = sorted(times)
     with av.open(str(video)) as c:
         s = c.streams.video[0]
         for f in c.decode(s):
             t = float(f.pts * s.time_base)
-            while k < len(times) and t >= times[k]:
-                out.append(f.to_ndarray(format="rgb24"))
-                k += 1
+            img = f.to_ndarray(format="rgb24")
+            if k < len(times) and t >= times[k]:
+                first = img if first is None else first
+                if (prev is not None and np.array_equal(img, prev)) or t >= times[k] + settle:
+                    out.append(img if t < times[k] + settle else first)
+                    k, first = k + 1, None
+            prev = img
             if k == len(times):
                 break
     return out
@@ -77,10 +85,17 @@ def model_card() -> str:
         ("pooling", "mean over real tokens (padding masked out), then a linear layer to 2 classes"),
         ("parameters", f"{t['n_params']:,}"),
         ("training", f"{c['epochs']} epochs over {t['n_train']:,} reviews, batch {c['batch_size']}, AdamW, seed {c['seed']}"),
-        ("training time", f"{t['train_seconds'] / 60:.1f} min on 2 CPU cores"),
+        ("training time", f"{t['train_seconds'] / 60:.1f} min on a 2-core CPU machine, "
+                          f"{DEFAULT_THREADS} torch thread{'s' if DEFAULT_THREADS > 1 else ''} (the default)"),
         ("test accuracy", f"**{100 * t['test_accuracy']:.2f}%** on all {t['n_test']:,} test reviews"),
     ]
     return "| | |\n| --- | --- |\n" + "\n".join(f"| {a} | {b} |" for a, b in rows)
+
+
+def mmss(seconds: float) -> str:
+    """85.6 -> '1:26' (rounded to whole seconds first, so never '0:60')."""
+    r = round(seconds)
+    return f"{r // 60}:{r % 60:02d}"
 
 
 def replace_block(text: str, name: str, body: str) -> str:
@@ -92,12 +107,18 @@ def replace_block(text: str, name: str, body: str) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--video", default=str(ROOT / "media" / "attention-explained-480p15.mp4"))
+    ap.add_argument("--video", default=str(ROOT / "media" / "attention-explained-480p15.mp4"),
+                    help="the joined video for the GIF and the chapter table (default: the -q l render)")
+    ap.add_argument("--stills-from", metavar="VIDEO",
+                    help="take the still frames from this joined video instead, e.g. the 1080p60 render")
     args = ap.parse_args()
     video = Path(args.video)
-    if not video.is_file():
-        sys.exit(f"no video at {video}; run ./render.sh -q l first")
+    stills_video = Path(args.stills_from) if args.stills_from else video
+    for v, how in ((video, "./render.sh -q l"), (stills_video, "./render.sh")):
+        if not v.is_file():
+            sys.exit(f"readme_media: no video at {v}; run {how} first")
     chapters = chapters_of(video)
+    still_chapters = chapters_of(stills_video)
     docs = ROOT / "docs"
     docs.mkdir(exist_ok=True)
     from scenes.chapters import CHAPTERS
@@ -105,10 +126,10 @@ def main() -> int:
     by_cls = {cls: k for k, (_, cls, _) in enumerate(CHAPTERS)}
     times = []
     for cls, frac in STILLS:
-        _, a, b = chapters[by_cls[cls]]
+        _, a, b = still_chapters[by_cls[cls]]
         times.append(a + frac * (b - a))
     names = []
-    for k, img in enumerate(frames_at(video, times), 1):
+    for k, img in enumerate(frames_at(stills_video, times), 1):
         path = docs / f"still-{k}.png"
         tmp = path.with_suffix(".tmp.png")
         from PIL import Image
@@ -119,10 +140,9 @@ def main() -> int:
     _, a, b = chapters[by_cls["Ch06SelfAttention"]]
     write_gif(video, a + 0.55 * (b - a), 6.0, docs / "preview.gif")
 
-    total = chapters[-1][2]
     table = "| # | chapter | length |\n| --- | --- | --- |\n" + "\n".join(
-        f"| {k} | {title.split('. ', 1)[-1]} | {int(e - s) // 60}:{int(round(e - s)) % 60:02d} |"
-        for k, (title, s, e) in enumerate(chapters, 1)) + f"\n| | **total** | **{int(total) // 60}:{int(round(total)) % 60:02d}** |"
+        f"| {k} | {title.split('. ', 1)[-1]} | {mmss(e - s)} |" for k, (title, s, e) in enumerate(chapters, 1))
+    table += f"\n| | **total** | **{mmss(chapters[-1][2])}** |"
     readme = (ROOT / "README.md").read_text()
     readme = replace_block(readme, "chapters", table)
     readme = replace_block(readme, "modelcard", model_card())
