@@ -7,7 +7,8 @@ Reports, as a Markdown table:
 
 1. render ratio: wall time / video length, cold (fresh media folder) and warm (nothing changed);
 2. encoder overhead: the cold render / the time PyAV alone takes to encode as many frames
-   of the same size with the same x264 settings (the floor for any x264-based renderer);
+   of the same size with the same x264 settings (the floor for any x264-based renderer),
+   timed by ``bench/encode_floor.py`` on the frames manim really encodes, and scaled;
 3. per chapter: render seconds per second of video (from the stamps of the cold run);
 4. peak memory (sum over the render's processes) and, unless --no-regenerate, wall time
    and peak memory of ``render.sh --regenerate`` (train, evaluate, export).
@@ -15,7 +16,6 @@ Reports, as a Markdown table:
 from __future__ import annotations
 
 import argparse
-import configparser
 import json
 import os
 import subprocess
@@ -86,41 +86,6 @@ def timed(cmd: list[str], env: dict) -> tuple[float, int, str]:
     return time.time() - t0, peak, out + err
 
 
-def encode_only(n_frames: int, video: Path) -> float:
-    """Seconds for PyAV to encode n_frames real frames (cycled from the video) with manim.cfg's settings.
-
-    Consecutive frames repeat in runs of 30, like a manim scene's still moments, so x264
-    does about the work it does on the real video."""
-    import av
-
-    cfg = configparser.ConfigParser()
-    cfg.read(ROOT / "manim.cfg")
-    options = dict(cfg["video_encoder.options"]) if cfg.has_section("video_encoder.options") else {}
-    frames = []
-    with av.open(str(video)) as src:
-        s = src.streams.video[0]
-        rate, width, height = s.average_rate, s.width, s.height
-        step = max(1, (s.frames or 600) // 120)
-        for k, f in enumerate(src.decode(s)):
-            if k % step == 0:
-                frames.append(f.to_ndarray(format="rgb24"))
-            if len(frames) == 120:
-                break
-    with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.time()
-        with av.open(str(Path(tmp) / "enc.mp4"), "w") as dst:
-            st = dst.add_stream("libx264", rate=rate, options=options)
-            st.width, st.height, st.pix_fmt = width, height, "yuv420p"
-            for k in range(n_frames):
-                # consecutive runs of the same frame, as in a manim scene's still moments
-                img = frames[(k // 30) % len(frames)]
-                for p in st.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
-                    dst.mux(p)
-            for p in st.encode():
-                dst.mux(p)
-        return time.time() - t0
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-q", "--quality", default="h", choices=list(QUALITIES))
@@ -130,9 +95,11 @@ def main() -> int:
     ap.add_argument("--in-place", action="store_true",
                     help="render into the repository's media/ with the plain README command (./render.sh), "
                          "instead of a fresh temporary media folder; cold only if media/ is empty")
-    ap.add_argument("--encode-sample", type=int, default=0,
-                    help="time the encode-only floor on this many frames and scale to the video (0: all frames)")
+    ap.add_argument("--readme", action="store_true", help="also write the tables into README.md (bench block)")
+    ap.add_argument("--from-json", metavar="FILE", help="measure nothing: report the figures saved by --json")
     args = ap.parse_args()
+    if args.from_json:
+        return finish(json.loads(Path(args.from_json).read_text()), args.readme)
     res = QUALITIES[args.quality][1]
     figures: dict = {"quality": res, "jobs": args.jobs, "cores": os.cpu_count()}
     with tempfile.TemporaryDirectory() as tmp:
@@ -151,13 +118,17 @@ def main() -> int:
 
         with av.open(str(video)) as c:
             n_frames = c.streams.video[0].frames
-        sample = min(n_frames, args.encode_sample or n_frames)
-        enc = encode_only(sample, video) * n_frames / sample
+        floor = subprocess.run([sys.executable, str(ROOT / "bench" / "encode_floor.py"), "-q", args.quality, "--json"],
+                               cwd=ROOT, capture_output=True, text=True)
+        if floor.returncode:
+            sys.exit(f"bench/encode_floor.py failed:\n{floor.stderr[-3000:]}")
+        floor = json.loads(floor.stdout.strip().splitlines()[-1])
+        enc = floor["seconds_per_frame"] * n_frames
         chapters = []
         for stamp in sorted((media / "stamps" / res).glob("*.json")):
             s = json.loads(stamp.read_text())
             chapters.append((stamp.stem, s["video_seconds"], s["render_seconds"]))
-    figures.update(command=" ".join(cmd), encode_sample_frames=sample)
+    figures.update(command=" ".join(cmd), encode_floor=floor)
     figures.update(video_seconds=round(length, 1), frames=n_frames, cold_seconds=round(cold, 1),
                    warm_seconds=round(warm, 1), encode_only_seconds=round(enc, 1), peak_rss_mb=peak // 2**20,
                    chapters=chapters)
@@ -173,24 +144,42 @@ def main() -> int:
                 "    subprocess.run([sys.executable, '-m', 'model', *step], check=True)\n")], dict(os.environ))
         figures.update(regenerate_seconds=round(t, 1), regenerate_peak_rss_mb=p // 2**20)
 
-    print(f"| figure | {res}, -j {args.jobs}, {figures['cores']} cores |\n| --- | --- |")
-    print(f"| video length | {length:.1f} s ({n_frames} frames) |")
-    print(f"| cold render | {cold:.1f} s = **{cold / length:.2f}× realtime** |")
-    print(f"| re-render, nothing changed | {warm:.1f} s = {100 * warm / cold:.1f}% of cold |")
-    scaled = f", timed on {sample} frames and scaled" if sample < n_frames else ""
-    print(f"| encode only (PyAV, same frame count and x264 settings{scaled}) | {enc:.1f} s = {enc / length:.2f}× realtime |")
-    print(f"| render / encode-only | **{cold / enc:.2f}×** |")
-    print(f"| peak memory of the render | {peak / 2**20:.0f} MB |")
-    if "regenerate_seconds" in figures:
-        print(f"| --regenerate (train, evaluate, export) | {figures['regenerate_seconds']:.0f} s, "
-              f"peak {figures['regenerate_peak_rss_mb']} MB |")
-    print("\n| chapter | video s | render s | render s per video s |\n| --- | --- | --- | --- |")
-    for name, vs, rs in chapters:
-        print(f"| {name} | {vs:.1f} | {rs:.1f} | {rs / vs:.2f} |")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=1))
+    return finish(figures, args.readme)
+
+
+def finish(figures: dict, readme: bool) -> int:
+    text = report(figures)
+    print(text)
+    if readme:
+        from model.store import atomic_write_bytes
+        from scripts.readme_media import replace_block
+
+        path = ROOT / "README.md"
+        atomic_write_bytes(path, replace_block(path.read_text(), "bench", text).encode())
+        print("wrote the table into README.md")
     return 0
 
+
+def report(f: dict) -> str:
+    """The figures as two Markdown tables."""
+    length, cold, warm, enc = f["video_seconds"], f["cold_seconds"], f["warm_seconds"], f["encode_only_seconds"]
+    floor = f["encode_floor"]
+    out = [f"| figure | {f['quality']}, -j {f['jobs']}, {f['cores']} cores |", "| --- | --- |",
+           f"| video length | {length:.1f} s ({f['frames']} frames) |",
+           f"| cold render | {cold:.1f} s = **{cold / length:.2f}× realtime** |",
+           f"| re-render, nothing changed | {warm:.1f} s = {100 * warm / cold:.1f}% of cold |",
+           f"| encode only (PyAV, x264 with the same settings, timed on {floor['frames']} of manim's own frames "
+           f"from {', '.join(floor['chapters'])}, scaled to all frames) | {enc:.1f} s = {enc / length:.2f}× realtime |",
+           f"| render / encode-only | **{cold / enc:.2f}×** |",
+           f"| peak memory of the render | {f['peak_rss_mb']} MB |"]
+    if "regenerate_seconds" in f:
+        out.append(f"| --regenerate (train, evaluate, export) | {f['regenerate_seconds']:.0f} s, "
+                   f"peak {f['regenerate_peak_rss_mb']} MB |")
+    out += ["", "| chapter | video s | render s | render s per video s |", "| --- | --- | --- | --- |"]
+    out += [f"| {name} | {vs:.1f} | {rs:.1f} | {rs / vs:.2f} |" for name, vs, rs in f["chapters"]]
+    return "\n".join(out)
 
 if __name__ == "__main__":
     raise SystemExit(main())

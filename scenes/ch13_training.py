@@ -10,10 +10,11 @@ import math
 
 import numpy as np
 from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Axes, Create, DashedLine, Dot, FadeIn, LaggedStart, Line,
-                   RoundedRectangle, ValueTracker, VGroup, VMobject, always_redraw, linear)
+                   RoundedRectangle, ValueTracker, VGroup, VMobject, linear)
 
 from scenes.ch03_tokens import sit_on_baseline
 from scenes.common import ChapterScene, color, fit, fmt_number, label
+from scenes.common.live import Live, MonoReadout
 
 NARRATION = {
     "setup": "Training shows the model batches of labelled reviews and nudges every weight "
@@ -152,11 +153,17 @@ class Ch13Training(ChapterScene):
                     raw_pts[: n + w - 1]),
                 VMobject(stroke_color=color(role), stroke_width=4).set_points_as_corners(pts[:n]))
 
-        curve = always_redraw(upto)
-        dot = always_redraw(lambda: Dot(pts[max(1, int(k.get_value())) - 1], radius=0.07, color=color(role)))
-        readout = always_redraw(lambda: label(
-            f"step {int(xs[max(1, int(k.get_value())) - 1]):,}: {fmt_number(sm[max(1, int(k.get_value())) - 1])}",
-            size=22, mono=True, role=role).next_to(axes, DOWN, buff=0.8))
+        # Live and MonoReadout, not always_redraw: see scenes/common/live.py (this beat was the slowest in the video)
+        curve = Live(upto)
+        dot = Live(lambda: Dot(pts[max(1, int(k.get_value())) - 1], radius=0.07, color=color(role)))
+        readout = MonoReadout("step 0123456789,.:-", size=22, role=role)
+
+        def read(m):
+            i = max(1, int(k.get_value())) - 1
+            m.show(f"step {int(xs[i]):,}: {fmt_number(sm[i])}").next_to(axes, DOWN, buff=0.8)
+
+        readout.add_updater(read)
+        read(readout)
         self.add(curve, dot, readout)
         self.beat(key, k.animate(rate_func=linear).set_value(len(pts)), *extra, run_time=5)
         final = upto()

@@ -23,6 +23,30 @@ WORDS_PER_SECOND = 2.6  # reading pace for the captions
 REPO = Path(__file__).resolve().parents[2]
 
 
+def drop_glyph_sources() -> None:
+    """Make manim forget each glyph's parsed SVG path once the glyph's points are built.
+
+    Every letter of a Text or MathTex keeps the svgelements path it was built from, used
+    once and never again; yet every animation deep-copies it with the glyph (Transform and
+    FadeIn copy their mobjects when they begin). In the multi-head chapter those copies
+    were a third of the render's main-thread time (``bench/profile_chapter.py``). Dropping
+    the path changes no pixel. Idempotent; chapters call it in ``setup``.
+    """
+    from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
+
+    if getattr(VMobjectFromSVGPath.generate_points, "drops_source", False):
+        return
+    build = VMobjectFromSVGPath.generate_points
+
+    def generate_points(self):
+        out = build(self)
+        self.path_obj = None
+        return out
+
+    generate_points.drops_source = True
+    VMobjectFromSVGPath.generate_points = generate_points
+
+
 def reading_time(text: str) -> float:
     return max(2.0, len(text.split()) / WORDS_PER_SECOND)
 
@@ -35,6 +59,7 @@ class ChapterScene(Scene):
     NARRATION: dict[str, str] = {}
 
     def setup(self):
+        drop_glyph_sources()
         self.caption: VGroup | None = None
         self.heading: Text | None = None
 
