@@ -41,7 +41,7 @@ NEEDED_BY = {
     "attention": "Ch06SelfAttention, Ch07Permutation, Ch08Positions",
     "block": "Ch09QueryKeyValue, Ch10MultiHead, Ch11Block",
     "classify": "Ch12Classification, Ch01Motivation",
-    "training": "Ch13Training",
+    "training": "Ch13Training, Ch05Embedding",
     "recap": "Ch14Recap",
 }
 

@@ -1,7 +1,8 @@
 """Chapter 5: the embedding matrix; looking up ids picks its rows; nearest words in the trained embedding.
 
 Reads ``embedding``: ``vocab_size``, ``d_model``, the example's first tokens with their ``ids``
-and rows ``E_rows``, ``trained``, and ``neighbours`` (cosine similarity).
+and rows ``E_rows``, ``trained``, and ``neighbours`` (cosine similarity); and ``n_params`` from
+``training``, to say how much of the model the table is.
 """
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ NARRATION = {
     "rows": "These are the real rows for the first tokens of our review. "
             "Each token is now a list of d numbers.",
     "shape": "Stacked, they form one block: reviews by tokens by d numbers.",
+    "weights": "Small as each row is, the table is most of the model: nearly all of its learned numbers "
+               "sit in these rows.",
     "neighbours": "Training moves the rows around. Words that push the verdict the same way end up pointing "
                   "almost the same way: their cosine is close to one.",
     "untrained": "These rows are untrained, still random, so the nearest words here are a matter of chance.",
@@ -129,6 +132,17 @@ class Ch05Embedding(ChapterScene):
         out = VGroup(out_tag, out_note).arrange(RIGHT, buff=0.3).next_to(block, DOWN, buff=0.35)
         self.beat("shape", FadeIn(out))
         self.out_tag = out_tag
+        self.clear_stage()
+
+        # --- beat: how much of the model the table is (vocab_size × d against the checkpoint's count)
+        self.set_heading("Where the model's weights are")
+        n_params = int(self.asset("training")["n_params"])
+        share = VGroup(label(f"{V:,} × {d} = {V * d:,}", size=44, role="accent", mono=True),
+                       label("numbers in the embedding matrix E", size=28),
+                       label(f"{100 * V * d / n_params:.0f} % of all {n_params:,} parameters of the model",
+                             size=28, role="muted")).arrange(DOWN, buff=0.35).move_to([0, 0.2, 0])
+        self.beat("weights", FadeIn(share, shift=UP * 0.2))
+        self.share = share
         self.clear_stage()
 
         # --- beat: nearest words by cosine similarity

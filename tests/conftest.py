@@ -39,6 +39,26 @@ def bpe_ready() -> None:
                     "(the README's test command does)", pytrace=False)
 
 
+@pytest.fixture(scope="session")
+def scene_run(tmp_path_factory):
+    """``scene_run("Ch06SelfAttention")``: that chapter run once per session under manim's dry run,
+    with what it showed recorded (see tests/scene_runs.py)."""
+    from scene_runs import run_chapter
+
+    from scenes.chapters import CHAPTERS
+
+    stems = {cls: stem for stem, cls, _ in CHAPTERS}
+    media = tmp_path_factory.mktemp("scene-media")  # a private text cache: renders may run alongside
+    runs: dict = {}
+
+    def get(cls_name: str):
+        if cls_name not in runs:
+            runs[cls_name] = run_chapter(stems[cls_name], cls_name, media)
+        return runs[cls_name]
+
+    return get
+
+
 @pytest.fixture()
 def tiny_imdb(tmp_path) -> Path:
     """A small IMDB-shaped folder (train/test parquet) made on the spot."""

@@ -1,13 +1,13 @@
-"""Every chapter builds from the committed assets, and no scene pulls in torch."""
+"""Every chapter builds from the committed assets, lasts 45-120 s, keeps its text readable and
+inside the frame, and no scene pulls in torch."""
 from __future__ import annotations
 
-import importlib
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from manim import tempconfig
+from scene_runs import text_problems
 
 from scenes.chapters import CHAPTERS, available
 
@@ -19,13 +19,20 @@ def test_every_chapter_in_the_story_has_a_scene_file():
 
 
 @pytest.mark.parametrize("stem, cls, title", available(), ids=[c[1] for c in available()])
-def test_chapter_constructs_under_dry_run(stem, cls, title):
-    scene_cls = getattr(importlib.import_module(f"scenes.{stem}"), cls)
-    with tempconfig({"dry_run": True, "quality": "low_quality", "disable_caching": True, "progress_bar": "none"}):
-        scene = scene_cls(skip_animations=True)  # every animation still begins, ends and takes its time
-        scene.render()
+def test_chapter_constructs_under_dry_run(stem, cls, title, scene_run):
+    scene = scene_run(cls)  # every animation still begins, ends and takes its time
     assert scene.TITLE == title
-    assert scene.renderer.time > 10, "a chapter should last more than a few seconds"
+    assert 45 <= scene.duration <= 120, f"{cls} runs {scene.duration:.1f} s"
+    assert scene.captions, "every chapter is narrated"
+
+
+@pytest.mark.parametrize("stem, cls, title", available(), ids=[c[1] for c in available()])
+def test_text_is_readable_and_inside_the_frame(stem, cls, title, scene_run):
+    """Checked after every animation, on what is on stage then: font size 18 or more at 1080p,
+    and inside the content area (captions and headings have their own bands)."""
+    small, outside = text_problems(scene_run(cls))
+    assert not small, f"text below font size 18: {small[:5]}"
+    assert not outside, f"outside the content area: {outside[:5]}"
 
 
 def test_scenes_never_import_torch():

@@ -108,7 +108,7 @@ def texts_of(group) -> list[str]:
 
 @pytest.fixture(scope="module")
 def assets():
-    return {name: store.load(name) for name in ("dataset", "tokens", "embedding")}
+    return {name: store.load(name) for name in ("dataset", "tokens", "embedding", "training")}
 
 
 @pytest.fixture()
@@ -262,6 +262,11 @@ def test_ch05_rows_shapes_and_neighbours(assets):
     assert scene.size_tag.original_text == f"{emb['vocab_size']:,} × {emb['d_model']}"
     assert scene.out_tag.original_text == f"1 × {len(emb['tokens'])} × {emb['d_model']}"
     assert set(scene.sketch.slots) >= set(int(i) for i in emb["ids"])
+    # how much of the model the table is: vocab_size × d against the checkpoint's parameter count
+    V, d, n_params = emb["vocab_size"], emb["d_model"], assets["training"]["n_params"]
+    assert [t.original_text for t in scene.share] == [
+        f"{V:,} × {d} = {V * d:,}", "numbers in the embedding matrix E",
+        f"{round(100 * V * d / n_params)} % of all {n_params:,} parameters of the model"]
     for col, (word, pairs) in zip(scene.neighbours, emb["neighbours"]):
         got = texts_of(col.rows)
         for other, cos in pairs[:5]:
