@@ -138,7 +138,8 @@ def write_stamp(ch: Chapter, key: str, seconds: float) -> None:
 def render_one(ch: Chapter, quality: str, cfg: Path, media: Path, assets: Path) -> tuple[int, float]:
     ch.log.parent.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, PYTHONPATH=str(ROOT), ATTENTION_ASSETS=str(assets), PYTHONUNBUFFERED="1")
-    cmd = [sys.executable, "-m", "manim", "render", QUALITIES[quality][0], "--config_file", str(cfg),
+    cmd = [sys.executable, "-m", "manim", "render", QUALITIES[quality][0],
+           "--config_file", str(chapter_config(cfg, media, ch)),
            "--media_dir", str(media), "--progress_bar", "none", str(ROOT / "scenes" / f"{ch.stem}.py"), ch.cls]
     t0 = time.time()
     with open(ch.log, "w") as log:
@@ -153,18 +154,47 @@ def effective_config(args, media: Path) -> Path:
     cfg = ROOT / "manim.cfg"
     if args.preset is None and args.crf is None:
         return cfg
-    import configparser
-
-    parser = configparser.ConfigParser()
-    parser.read(cfg)
+    parser = read_config(cfg)
     if args.preset:
         parser["video_encoder.options"]["preset"] = args.preset
     if args.crf is not None:
         parser["video_encoder.options"]["crf"] = str(args.crf)
-    out = media / "manim-override.cfg"
-    media.mkdir(parents=True, exist_ok=True)
-    with open(out, "w") as fh:
-        parser.write(fh)
+    return write_config(parser, media / "manim-override.cfg")
+
+
+def chapter_config(cfg: Path, media: Path, ch: "Chapter") -> Path:
+    """``cfg`` with a LaTeX folder and a text-shaping cache of the chapter's own.
+
+    Chapters render in parallel processes. Sharing manim's Tex folder breaks them: when a
+    formula is done, manim deletes every file in that folder but the .svg and .tex ones,
+    which can be another process's .dvi that dvisvgm is about to read ("does not support
+    converting .dvi files to SVG"). A shared text cache can likewise be read half-written.
+    """
+    parser = read_config(cfg)
+    if not parser.has_section("CLI"):
+        parser.add_section("CLI")
+    parser["CLI"]["tex_dir"] = str(media / "Tex" / ch.cls)
+    parser["CLI"]["text_dir"] = str(media / "texts" / ch.cls)
+    return write_config(parser, media / "cfg" / f"{ch.cls}.cfg")
+
+
+def read_config(path: Path):
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(path)
+    return parser
+
+
+def write_config(parser, out: Path) -> Path:
+    import io
+
+    from model.store import atomic_write_bytes
+
+    text = io.StringIO()
+    parser.write(text)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out, text.getvalue().encode())
     return out
 
 

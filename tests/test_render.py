@@ -78,6 +78,25 @@ def test_merged_srt_is_offset_and_monotonic(tmp_path):
     assert cues[2][0] == pytest.approx(2.5) and cues[2][1] == pytest.approx(4.5)
 
 
+def test_each_chapter_gets_its_own_latex_and_text_folders(tmp_path):
+    """Parallel chapters sharing manim's Tex folder fail: manim's clean-up after one formula
+    deletes another process's .dvi. Each chapter's config points at folders of its own."""
+    import configparser
+
+    from scripts.render import Chapter, chapter_config
+
+    base = tmp_path / "base.cfg"
+    base.write_text("[CLI]\nbackground_color = #101418\n[video_encoder.options]\npreset = veryfast\ncrf = 20\n")
+    media = tmp_path / "media"
+    dirs = []
+    for stem, cls, title in CHAPTERS[5:9]:
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read(chapter_config(base, media, Chapter(stem, cls, title, media, "l")))
+        assert parser["video_encoder.options"]["preset"] == "veryfast" and parser["CLI"]["background_color"] == "#101418"
+        dirs += [parser["CLI"]["tex_dir"], parser["CLI"]["text_dir"]]
+    assert len(set(dirs)) == len(dirs) and all(Path(d).is_relative_to(media) for d in dirs)
+
+
 @pytest.mark.slow
 def test_render_one_chapter_end_to_end(tmp_path):
     media = tmp_path / "media"
@@ -94,6 +113,9 @@ def test_render_one_chapter_end_to_end(tmp_path):
     starts = [a for a, _, _ in cues]
     assert starts == sorted(starts) and all(a < b for a, b, _ in cues), "cues must be in order"
     assert cues[-1][1] <= video_duration(video) + 1e-3, "the last cue must end before the video does"
+    # the chapter shaped its text in a cache of its own (parallel chapters must not share one)
+    assert list((media / "texts" / "Ch02Dataset").glob("*.svg"))
+    assert not list((media / "texts").glob("*.svg"))
     # a second run with nothing changed renders nothing
     again = run("-q", "l", "Ch02Dataset", env={"ATTENTION_MEDIA": str(media)})
     assert again.returncode == 0 and "up to date, not rendered again: Ch02Dataset" in again.stderr
