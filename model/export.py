@@ -15,7 +15,7 @@ import numpy as np
 
 from . import store
 from .errors import UserError
-from .tokenize import (BPE_ENCODING, UNK, bpe_encoding, bpe_tokenize, normalize_text, pad_batch,
+from .tokenize import (BPE_ENCODING, NO_WORDS, UNK, bpe_encoding, bpe_tokenize, normalize_text, pad_batch,
                        word_tokenize)
 
 EXAMPLE_RULE = ("test reviews of 12-40 word tokens; the shortest positive and the shortest negative "
@@ -23,7 +23,6 @@ EXAMPLE_RULE = ("test reviews of 12-40 word tokens; the shortest positive and th
                 "ties: lowest test index")
 
 
-NO_WORDS = "the text has no words to read (it is empty, whitespace, markup or control characters)"
 
 
 def register(sub) -> None:

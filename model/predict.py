@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .data import LABELS
 from .errors import TextError, UserError
-from .tokenize import UNK_ID, pad_batch, word_tokenize
+from .tokenize import NO_WORDS, UNK_ID, pad_batch, word_tokenize
 
 MAX_SHOWN = 40  # tokens drawn in the attention heatmaps
 
@@ -45,8 +45,7 @@ def classify_text(model, vocab, config, text: str) -> dict:
 
     tokens = word_tokenize(_sanitize(text))
     if not tokens:
-        raise TextError("the text has no words to read (it is empty, whitespace, <br /> markup "
-                        "or control characters only)")
+        raise TextError(NO_WORDS)
     n_total = len(tokens)
     tokens = tokens[: config.max_len]
     ids = vocab.encode(tokens)

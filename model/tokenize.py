@@ -93,11 +93,14 @@ def pad_batch(id_lists: list[list[int]], length: int) -> tuple[np.ndarray, np.nd
     return ids, mask
 
 
+NO_WORDS = "the text has no words to read (it is empty, or only whitespace, <br /> markup or control characters)"
+
+
 def encode_text(text: str, vocab: Vocab, max_len: int) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Tokens, padded ids (1, T) and mask (1, T) for one review, refusing texts with no words."""
     tokens = word_tokenize(text)
     if not tokens:
-        raise UserError("the text has no words to read (it is empty, whitespace, markup or control characters)")
+        raise UserError(NO_WORDS)
     ids, mask = pad_batch([vocab.encode(tokens)], max_len)
     return tokens, ids, mask
 
