@@ -1,4 +1,5 @@
-"""Join chapter videos into one MP4 without re-encoding, with chapter markers and a merged SRT.
+"""Join chapter videos into one MP4 without re-encoding, with chapter markers and the merged
+subtitles both as a text track inside the MP4 (mov_text) and as an SRT beside it.
 
 Used by ``scripts/render.py``; also a command:
 
@@ -25,11 +26,13 @@ def video_duration(path: Path) -> float:
         return float(s.duration * s.time_base) if s.duration else float(c.duration / 1e6)
 
 
-def join(parts: list[tuple[str, Path]], out: Path) -> list[dict]:
+def join(parts: list[tuple[str, Path]], out: Path, subtitles=None) -> list[dict]:
     """Remux ``(title, mp4)`` parts into ``out`` (atomically); returns the chapter list.
 
     Every part must have the same codec, size and frame rate (they come from one
     manim config), so packets are copied as they are, only shifted in time.
+    ``subtitles``, if given, is called with the chapter list and returns the cues
+    ``(start s, end s, text)`` to store as the MP4's subtitle track.
     """
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.stem}.{os.getpid()}.partial{out.suffix}")
@@ -41,8 +44,9 @@ def join(parts: list[tuple[str, Path]], out: Path) -> list[dict]:
             for k, (title, path) in enumerate(parts):
                 with av.open(str(path)) as src:
                     s = src.streams.video[0]
-                    if vstream is None:
+                    if vstream is None:  # every stream before the first packet: that writes the header
                         vstream = dst.add_stream_from_template(s)
+                        tstream = add_text_track(dst) if subtitles else None
                     tb = s.time_base
                     last_end = 0
                     for packet in src.demux(s):
@@ -57,11 +61,46 @@ def join(parts: list[tuple[str, Path]], out: Path) -> list[dict]:
                     offset += last_end
                     chapters.append({"id": k + 1, "start": int(start), "end": int(offset),
                                      "time_base": tb, "metadata": {"title": title}})
+            if subtitles:
+                for a, b, text in subtitles(chapters):
+                    mux_cue(dst, tstream, a, b, text)
             dst.set_chapters(chapters)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
     return chapters
+
+
+# mov_text is encoded from ASS dialogue lines, so its encoder needs an ASS header
+_ASS_HEADER = ("[Script Info]\r\nScriptType: v4.00+\r\nPlayResX: 384\r\nPlayResY: 288\r\n\r\n"
+               "[V4+ Styles]\r\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
+               "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, "
+               "Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\r\n"
+               "Style: Default,Sans,16,&Hffffff,&Hffffff,&H0,&H0,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,0\r\n\r\n"
+               "[Events]\r\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\r\n")
+
+
+def add_text_track(dst):
+    """A mov_text subtitle stream in milliseconds, marked English."""
+    from fractions import Fraction
+
+    stream = dst.add_stream("mov_text")
+    stream.time_base = Fraction(1, 1000)
+    stream.codec_context.subtitle_header = _ASS_HEADER.encode()
+    stream.metadata["language"] = "eng"
+    return stream
+
+
+def mux_cue(dst, stream, start: float, end: float, text: str) -> None:
+    """One cue, shown from ``start`` to ``end`` seconds."""
+    from av.subtitles.subtitle import SubtitleSet
+
+    a, b = int(round(start * 1000)), int(round(end * 1000))
+    line = text.replace("\\", "/").replace("{", "(").replace("}", ")").replace("\n", "\\N")  # ASS syntax
+    cue = SubtitleSet.create(text=f"0,0,Default,,0,0,0,,{line}".encode(), start=0, end=b - a, pts=a)
+    packet = stream.codec_context.encode_subtitle(cue)
+    packet.stream, packet.time_base, packet.pts, packet.dts = stream, stream.time_base, a, a
+    dst.mux(packet)
 
 
 def read_srt(path: Path) -> list[tuple[float, float, str]]:
@@ -90,19 +129,28 @@ def _stamp(t: float) -> str:
     return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
 
 
-def merge_srt(parts: list[tuple[Path, float, float]], out: Path) -> int:
-    """Write one SRT from ``(srt, offset, duration)`` parts; cues are clipped to their chapter."""
-    from model.store import atomic_write_bytes
-
+def merged_cues(parts: list[tuple[Path, float, float]]) -> list[tuple[float, float, str]]:
+    """The cues of ``(srt, offset, duration)`` parts on one timeline, each clipped to its chapter."""
     cues = []
     for srt, offset, duration in parts:
         for a, b, text in read_srt(srt):
             a, b = min(a, duration), min(b, duration)
             if b > a:
                 cues.append((offset + a, offset + b, text))
+    return cues
+
+
+def write_srt(cues: list[tuple[float, float, str]], out: Path) -> int:
+    from model.store import atomic_write_bytes
+
     body = "\n".join(f"{i}\n{_stamp(a)} --> {_stamp(b)}\n{text}\n" for i, (a, b, text) in enumerate(cues, 1))
     atomic_write_bytes(out, body.encode("utf-8"))
     return len(cues)
+
+
+def merge_srt(parts: list[tuple[Path, float, float]], out: Path) -> int:
+    """Write one SRT from ``(srt, offset, duration)`` parts; cues are clipped to their chapter."""
+    return write_srt(merged_cues(parts), out)
 
 
 def main(argv: list[str]) -> int:

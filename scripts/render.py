@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scenes.chapters import CHAPTERS  # noqa: E402
-from scripts.join import join, merge_srt, video_duration  # noqa: E402
+from scripts.join import join, merged_cues, video_duration, write_srt  # noqa: E402
 
 QUALITIES = {  # flag -> (manim flag, folder name manim uses)
     "l": ("-ql", "480p15"),
@@ -272,13 +272,18 @@ def final_paths(media: Path, quality: str, name: str = "attention-explained") ->
 
 
 def assemble(chapters: list[Chapter], video: Path, srt: Path) -> list[tuple[str, float]]:
+    """Join the chapters into ``video``, with chapter markers and the narration as a subtitle
+    track, and write the same subtitles to ``srt``."""
     parts = [(f"{CHAPTER_NUMBER[c.cls]}. {c.title}", c.video) for c in chapters]
-    marks = join(parts, video)
-    srt_parts = []
-    for c, m in zip(chapters, marks):
-        start = float(m["start"] * m["time_base"])
-        srt_parts.append((c.srt, start, float((m["end"] - m["start"]) * m["time_base"])))
-    merge_srt(srt_parts, srt)
+    cues: list = []
+
+    def subtitles(marks):  # called by join once the chapters' places on the timeline are known
+        cues.extend(merged_cues([(c.srt, float(m["start"] * m["time_base"]),
+                                  float((m["end"] - m["start"]) * m["time_base"])) for c, m in zip(chapters, marks)]))
+        return cues
+
+    marks = join(parts, video, subtitles=subtitles)
+    write_srt(cues, srt)
     return [(m["metadata"]["title"], float((m["end"] - m["start"]) * m["time_base"])) for m in marks]
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from scenes.chapters import CHAPTERS
-from scripts.join import join, merge_srt, read_srt, video_duration
+from scripts.join import join, merge_srt, merged_cues, read_srt, video_duration
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,6 +68,41 @@ def test_join_two_chapters_sums_durations_and_marks_boundaries(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4", "b.mp4", "out.mp4"]
 
 
+def read_text_track(path: Path) -> list[tuple[float, float, str]]:
+    """The MP4's subtitle track, decoded: (start s, end s, text)."""
+    out = []
+    with av.open(str(path)) as c:
+        (st,) = [s for s in c.streams if s.type == "subtitle"]
+        assert st.codec_context.name == "mov_text"
+        for packet in c.demux(st):
+            if packet.size:
+                start = float(packet.pts * st.time_base)
+                for rect in packet.decode():
+                    out.append((start, start + float(packet.duration * st.time_base), rect.dialogue.decode()))
+    return out
+
+
+def test_join_stores_the_subtitles_as_a_track_at_the_chapter_offsets(tmp_path):
+    a, b = tmp_path / "a.mp4", tmp_path / "b.mp4"
+    _tiny_video(a, 2.0)
+    _tiny_video(b, 3.0, shade=100)
+    (tmp_path / "a.srt").write_text("1\n00:00:00,500 --> 00:00:01,500\nthe first line\n")
+    (tmp_path / "b.srt").write_text("1\n00:00:00,250 --> 00:00:02,000\nsecond chapter, ünïcode\n")
+
+    def subtitles(marks):
+        return merged_cues([(tmp_path / f"{n}.srt", float(m["start"] * m["time_base"]),
+                             float((m["end"] - m["start"]) * m["time_base"])) for n, m in zip("ab", marks)])
+
+    out = tmp_path / "out.mp4"
+    join([("One", a), ("Two", b)], out, subtitles=subtitles)
+    track = read_text_track(out)
+    assert [t for _, _, t in track] == ["the first line", "second chapter, ünïcode"]
+    assert track[0][:2] == pytest.approx((0.5, 1.5), abs=1e-3)
+    assert track[1][:2] == pytest.approx((2.25, 4.0), abs=0.07)  # 0.25 s into the second chapter
+    with av.open(str(out)) as c:
+        assert sum(1 for _ in c.decode(video=0)) == 75
+
+
 def test_merged_srt_is_offset_and_monotonic(tmp_path):
     (tmp_path / "a.srt").write_text("1\n00:00:00,500 --> 00:00:01,500\nfirst\n\n2\n00:00:01,600 --> 00:00:03,000\nsecond\n")
     (tmp_path / "b.srt").write_text("1\n00:00:00,000 --> 00:00:02,000\nthird\n")
@@ -113,6 +148,8 @@ def test_render_one_chapter_end_to_end(tmp_path):
     starts = [a for a, _, _ in cues]
     assert starts == sorted(starts) and all(a < b for a, b, _ in cues), "cues must be in order"
     assert cues[-1][1] <= video_duration(video) + 1e-3, "the last cue must end before the video does"
+    # the same narration is the video's subtitle track
+    assert [t for _, _, t in read_text_track(video)] == [t.replace("\n", "\\N") for _, _, t in cues]
     # the chapter shaped its text in a cache of its own (parallel chapters must not share one)
     assert list((media / "texts" / "Ch02Dataset").glob("*.svg"))
     assert not list((media / "texts").glob("*.svg"))
