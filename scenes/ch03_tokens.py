@@ -167,7 +167,8 @@ def split_column(title: str, pairs, total: int) -> VGroup:
     """``word → [piece][piece]`` rows under a title, arrows in one column, words on the pieces' line."""
     rows = VGroup()
     for word, parts in pairs:
-        pieces = TokenRow([visible(x) for x in parts], font_size=22, roles=["key"] * len(parts), max_width=6)
+        pieces = TokenRow([visible(x) for x in parts], font_size=22, roles=["key"] * len(parts), max_width=6,
+                          max_tokens=6)  # a long rare word breaks into many pieces: show the first five
         w, arrow = label(shorten(word, 14), size=24, role="token"), label("→", size=24, role="muted")
         row = VGroup(w, arrow, pieces).arrange(RIGHT, buff=0.25)
         base = pieces.boxes[0].get_y() - label("H", size=22).height / 2

@@ -9,7 +9,7 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, FadeIn, Rectangle, SurroundingRectangle, VGroup
 
 from scenes.ch03_tokens import sit_on_baseline, wrap_rows
-from scenes.common import ELLIPSIS, ChapterScene, TokenRow, color, fit, label, sentiment_color, shape_tag
+from scenes.common import ELLIPSIS, ChapterScene, TokenRow, color, fit, label, sentiment_color, shape_tag, shorten
 
 NARRATION = {
     "ids": "The model works with numbers, so each word is replaced by its id from the vocabulary.",
@@ -117,12 +117,14 @@ class Ch04Padding(ChapterScene):
             marks.add(*[SurroundingRectangle(c, buff=0.06, stroke_color=color("accent"))
                         for c, w in zip(cols, shown_words) if w == repeated])
         if tok["unknown"]:
-            shown = ", ".join(dict.fromkeys(tok["unknown"]))
+            unknown = list(dict.fromkeys(tok["unknown"]))
+            shown = ", ".join([shorten(w, 10) for w in unknown[:3]] + ([ELLIPSIS] if len(unknown) > 3 else []))
             note = VGroup(label(f"not in the vocabulary: {shown}  →  <unk> = {unk_id}", size=24, role="unk"))
         else:
             note = VGroup(label(f"no unknown word here; one would get <unk> = {unk_id}", size=24, role="unk"))
         if repeated is not None:
-            note.add(label(f"“{repeated}” is {ids[words.index(repeated)]} every time", size=24, role="accent"))
+            note.add(label(f"“{shorten(repeated, 10)}” is {ids[words.index(repeated)]} every time", size=24,
+                           role="accent"))
         note.arrange(RIGHT, buff=0.8)
         fit(note, 12.8).next_to(cols, DOWN, buff=0.45)
         note.set_y(max(note.get_y(), -2.6))

@@ -10,7 +10,10 @@ from manim import (DOWN, LEFT, RIGHT, UP, ArcBetweenPoints, Arrow, Create, FadeI
                    ReplacementTransform, SurroundingRectangle, VGroup, Write)
 
 from scenes.common.layout import vmatrix, col_labels, fmt_clean, stride_note, tex, token_heatmap, wrap_tokens
-from scenes.common import ChapterScene, ValueMatrix, color, fit, fmt_number, label, shape_tag, shorten, value_color
+from scenes.common import (ELLIPSIS, ChapterScene, ValueMatrix, color, fit, fmt_number, label, shape_tag, shorten,
+                           value_color)
+
+REVIEW_CAP = 30  # tokens drawn as boxes beside the heatmap; the heatmap itself shows all of them
 
 NARRATION = {
     "x": "Back to the whole review. Each token enters as its word vector plus its position vector.",
@@ -168,15 +171,19 @@ class Ch09QueryKeyValue(ChapterScene):
         self.beat("heatmap", FadeIn(hm_all), FadeIn(info), run_time=1.8)
 
         # --- beat: the strongest links
-        review = wrap_tokens(tokens, width=room, font_size=20, line_buff=0.12)
+        # the review as token boxes: up to REVIEW_CAP tokens, then a visible ellipsis (links past it get no arc)
+        shown = tokens if n <= REVIEW_CAP else tokens[:REVIEW_CAP - 1] + [ELLIPSIS]
+        review = wrap_tokens(shown, width=room, font_size=20, line_buff=0.12)
+        reach = n if n <= REVIEW_CAP else REVIEW_CAP - 1
         fit(review, room, 4.0).next_to(info, DOWN, buff=0.35).align_to(info, LEFT)
         marks, arcs, notes = VGroup(), VGroup(), VGroup()
         for h, i, j, w in shown_links:
             marks.add(SurroundingRectangle(hm.square(i, j), color=color("accent"), buff=0.02, stroke_width=3))
-            a, c = review.boxes[i], review.boxes[j]
-            arc = link_arc(a, c).set_stroke(color("accent"), width=2 + 6 * w)
-            arcs.add(arc, SurroundingRectangle(a, color=color("query"), buff=0.03, stroke_width=2),
-                     SurroundingRectangle(c, color=color("key"), buff=0.03, stroke_width=2))
+            if max(i, j) < reach:
+                a, c = review.boxes[i], review.boxes[j]
+                arc = link_arc(a, c).set_stroke(color("accent"), width=2 + 6 * w)
+                arcs.add(arc, SurroundingRectangle(a, color=color("query"), buff=0.03, stroke_width=2),
+                         SurroundingRectangle(c, color=color("key"), buff=0.03, stroke_width=2))
             notes.add(VGroup(label(f"“{shorten(tokens[i])}”", size=22, role="query"), label("→", size=22),
                              label(f"“{shorten(tokens[j])}”", size=22, role="key"),
                              label(f"weight {fmt_number(w)}", size=22)).arrange(RIGHT, buff=0.15))

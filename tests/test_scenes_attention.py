@@ -61,7 +61,7 @@ def test_ch06_shows_x_the_scores_w_and_y(ch06, att):
     tokens = list(att["tokens"])
     n, d = np.asarray(att["X"]).shape
     x = matrices_equal_to(ch06, att["X"])
-    assert x and any(row_labels(m) == [shorten(t) for t in tokens] for m in x)
+    assert x and any(row_labels(m) == [shorten(t, 10) for t in tokens] for m in x)
     for key in ("XXt", "scaled", "Y"):
         assert matrices_equal_to(ch06, att[key]), f"no matrix shows {key}"
     assert f"1 × {n} × {d}" in ch06.texts  # the shape comes from the array
@@ -93,7 +93,7 @@ def test_ch07_links_equal_rows_of_the_two_outputs(ch07, att):
     Y, Yp = np.asarray(att["Y"]), np.asarray(att["Y_perm"])
     left, right = ch07.outputs
     assert np.allclose(left.array, Y) and np.allclose(right.array, Yp)
-    assert row_labels(right) == [shorten(t) for t in att["tokens_perm"]]
+    assert row_labels(right) == [shorten(t, 10) for t in att["tokens_perm"]]
     assert len(ch07.row_links) == len(Y)
     for k, (line, i) in enumerate(zip(ch07.row_links, ch07.matched)):
         assert isinstance(line, Line)

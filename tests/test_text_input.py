@@ -132,3 +132,28 @@ def test_export_is_byte_identical_for_the_same_seed_and_data(tiny_reviews, tmp_p
     assert outs[0].keys() == outs[1].keys() and len(outs[0]) == 9  # eight pickles and the manifest
     for name in outs[0]:
         assert outs[0][name] == outs[1][name], f"{name} differs between two exports"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cls", ["Ch03Tokens", "Ch04Padding", "Ch06SelfAttention", "Ch09QueryKeyValue",
+                                 "Ch10MultiHead", "Ch12Classification"])
+def test_a_long_hostile_text_stays_readable_and_inside_the_frame(cls, tmp_path_factory, monkeypatch, bpe_ready):
+    """60 tokens, one of them 38 letters long, with emoji and right-to-left words: every text chapter
+    keeps its text at 18 pt or more, inside the frame, and shows visibly where it shortened."""
+    from scene_runs import run_chapter, text_problems
+
+    from scenes.chapters import CHAPTERS
+    from scenes.common import ELLIPSIS
+
+    folder = tmp_path_factory.getbasetemp() / "long-hostile-assets"
+    if not (folder / "manifest.json").is_file():
+        words = ["supercalifragilisticexpialidociousness", "😀", "סרט", "فيلم"] + ["great", "awful"] * 28
+        proc = export_text(" ".join(words), folder, stdin=True)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    monkeypatch.setenv("ATTENTION_ASSETS", str(folder))
+    stem = {c: s for s, c, _ in CHAPTERS}[cls]
+    scene = run_chapter(stem, cls, tmp_path_factory.mktemp("media"))
+    small, outside = text_problems(scene)
+    assert not small, f"text below font size 18: {small[:5]}"
+    assert not outside, f"outside the content area: {outside[:5]}"
+    assert any(ELLIPSIS in t for t in scene.texts), "a shortened token or review must say so on screen"

@@ -54,11 +54,11 @@ def tex(s: str, size: float = 40, role: str = "text") -> MathTex:
     return MathTex(s, font_size=size, color=color(role))
 
 
-def col_labels(vm: ValueMatrix, labels, size: float = 20, role: str = "token") -> VGroup:
-    """Rotated labels above the shown columns of a ValueMatrix (like a Heatmap's)."""
+def col_labels(vm: ValueMatrix, labels, size: float = 20, role: str = "token", max_chars: int = 10) -> VGroup:
+    """Rotated labels above the shown columns of a ValueMatrix (like a Heatmap's), cut like its row labels."""
     out = VGroup()
     for c_i, c in enumerate(vm.shown_cols):
-        t = label(shorten(str(labels[c])), size=size, role=role).rotate(math.pi / 2)
+        t = label(shorten(str(labels[c]), max_chars), size=size, role=role).rotate(math.pi / 2)
         t.next_to(vm.rows[0][c_i], UP, buff=0.14)
         out.add(t)
     for t in out:  # all start on the same line, just above the matrix

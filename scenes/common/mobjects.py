@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,8 +35,23 @@ def shorten(token: str, max_chars: int = 12) -> str:
     return token if len(token) <= max_chars else token[: max_chars - 1] + ELLIPSIS
 
 
+LRM = "\u200e"  # left-to-right mark: invisible, zero width
+
+
+def ltr(text: str) -> str:
+    """``text``, starting with a left-to-right mark if it holds right-to-left letters.
+
+    Pango lays out a line that starts with Hebrew or Arabic from the right, and manim then
+    finds no glyphs at all (an empty Text of zero size, which breaks layout); with the mark
+    in front, the same letters come out, in their own order, on a line laid out from the left.
+    """
+    if text.startswith(LRM) or not any(unicodedata.bidirectional(c) in ("R", "AL") for c in text):
+        return text
+    return LRM + text
+
+
 def label(text: str, size: float = 28, role: str = "text", mono: bool = False, **kw) -> Text:
-    return Text(text, font=MONO if mono else FONT, font_size=size, color=color(role), **kw)
+    return Text(ltr(text), font=MONO if mono else FONT, font_size=size, color=color(role), **kw)
 
 
 def shape_tag(*dims, size: float = 26, role: str = "muted") -> Text:
@@ -70,7 +86,7 @@ class ValueMatrix(VGroup):
         1-D or 2-D array. Only the leading ``max_rows`` × ``max_cols`` entries are drawn;
         an ellipsis row/column stands for the rest, and :attr:`note` says how many are shown.
     row_labels
-        Optional text beside each row (tokens, say).
+        Optional text beside each row (tokens, say), cut to ``label_chars`` characters with an ellipsis.
     vmax
         Value that reaches the ends of the colour map; default: the largest magnitude shown.
     """
@@ -78,7 +94,7 @@ class ValueMatrix(VGroup):
     def __init__(self, array, max_rows: int = 6, max_cols: int = 6, digits: int = 2,
                  row_labels: Sequence[str] | None = None, vmax: float | None = None,
                  font_size: float = 20, cell_width: float | None = None, cell_height: float = 0.42,
-                 tint: bool = True, label_role: str = "token", **kwargs):
+                 tint: bool = True, label_role: str = "token", label_chars: int = 10, **kwargs):
         super().__init__(**kwargs)
         arr = np.atleast_2d(np.asarray(array, dtype=float))
         self.array = arr
@@ -128,7 +144,7 @@ class ValueMatrix(VGroup):
         self.row_label_mobs = VGroup()
         if row_labels is not None:
             for r_i, r in enumerate(self.shown_rows):
-                t = Text(shorten(str(row_labels[r])), font=FONT, font_size=font_size, color=color(label_role))
+                t = Text(ltr(shorten(str(row_labels[r]), label_chars)), font=FONT, font_size=font_size, color=color(label_role))
                 t.next_to(self.brackets[0], LEFT, buff=0.15)
                 t.set_y(self.rows[r_i].get_y())
                 self.row_label_mobs.add(t)
@@ -202,11 +218,11 @@ class Heatmap(VGroup):
 
         lab_size = min(font_size, cell * 44)
         self.row_label_mobs = VGroup(*[
-            Text(shorten(str(s)), font=FONT, font_size=lab_size, color=color("token")) for s in row_labels])
+            Text(ltr(shorten(str(s))), font=FONT, font_size=lab_size, color=color("token")) for s in row_labels])
         for i, t in enumerate(self.row_label_mobs):
             t.next_to(self.squares[i * w.shape[1]], LEFT, buff=0.12)
         self.col_label_mobs = VGroup(*[
-            Text(shorten(str(s)), font=FONT, font_size=lab_size, color=color("token")) for s in col_labels])
+            Text(ltr(shorten(str(s))), font=FONT, font_size=lab_size, color=color("token")) for s in col_labels])
         for j, t in enumerate(self.col_label_mobs):
             t.rotate(np.pi / 2)
             t.next_to(self.squares[j], UP, buff=0.12)
@@ -263,7 +279,7 @@ class TokenRow(VGroup):
         for k, tok in enumerate(shown):
             r = roles[k] if roles is not None and k < len(roles) else (
                 "pad" if tok == "<pad>" else "unk" if tok == "<unk>" else role)
-            t = Text(shorten(tok), font=FONT, font_size=font_size, color=color(r))
+            t = Text(ltr(shorten(tok)), font=FONT, font_size=font_size, color=color(r))
             # a fixed height keeps every box in line, whatever the letters
             rect = RoundedRectangle(corner_radius=0.08, width=t.width + 0.2, height=font_size / 48 + 0.16,
                                     stroke_color=color(r), stroke_width=1.5 if box else 0,
