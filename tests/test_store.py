@@ -162,3 +162,27 @@ store.write_assets({str(folder)!r}, {{"tokens": {{"words": ["new"]}}, "zeta": {{
     assert json.loads((folder / "manifest.json").read_text())["seed"] == 0
     got = store.load("tokens", folder)
     assert got["words"] == before["words"] and got["ids"].tolist() == before["ids"].tolist()
+
+
+def test_a_crafted_pickle_runs_nothing_and_a_torch_pickle_is_refused(tmp_path):
+    """The allow-list is checked before any global is called: the command never runs."""
+    import torch
+
+    marker = tmp_path / "pwned"
+    crafted = pickle.dumps({"x": _Evil((os.system, (f"touch {marker}",)))}, protocol=4)
+    with pytest.raises(AssetError, match="allow-list"):
+        store.safe_loads(crafted)
+    assert not marker.exists()
+    with pytest.raises(AssetError, match="allow-list"):
+        store.safe_loads(pickle.dumps({"x": torch.zeros(2)}))
+
+
+@pytest.mark.parametrize("version", [store.SCHEMA_VERSION + 1, "2.0", None])
+def test_unknown_schema_is_refused_with_the_command_that_regenerates(folder, version):
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["schema_version"] = version
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    store._CACHE.clear()
+    with pytest.raises(AssetError, match="schema version") as err:
+        store.load("tokens", folder)
+    assert "python -m model export" in str(err.value)
