@@ -142,7 +142,7 @@ def vocab_table(entries, font_size: float = 22, row_h: float = 0.4) -> VGroup:
         role = "pad" if word == "<pad>" else "unk" if word == "<unk>" else "token"
         special = role != "token"
         return (label(str(i), size=font_size, role="muted", mono=True),
-                label(shorten(word, 11), size=font_size, role=role),
+                label(shorten(word, 16), size=font_size, role=role),
                 label("reserved" if special else f"{count:,}", size=font_size, role="pad" if special else "text",
                       mono=not special))
 
@@ -220,7 +220,7 @@ class Ch03Tokens(ChapterScene):
         half = (len(head) + 1) // 2
         t1, t2, t3 = vocab_table(head[:half]), vocab_table(head[half:]), vocab_table(tail)
         dots = label(ELLIPSIS, size=36, role="muted")
-        tables = VGroup(t1, t2, dots, t3).arrange(RIGHT, buff=0.6, aligned_edge=UP)
+        tables = VGroup(t1, t2, dots, t3).arrange(RIGHT, buff=0.45, aligned_edge=UP)
         dots.match_y(t3)
         fit(tables, 13.0).move_to([0, 2.45 - tables.height / 2, 0])
         common = label("most frequent", size=22, role="muted").next_to(VGroup(t1, t2), UP, buff=0.12)

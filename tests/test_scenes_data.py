@@ -193,6 +193,7 @@ def test_ch03_tokens_vocabulary_and_bpe(assets):
     for i, word, count in list(tok["vocab_head"]) + list(tok["vocab_tail"]):
         assert str(i) in scene.texts
         assert f"{count:,}" in scene.texts or word in ("<pad>", "<unk>")
+        assert word in scene.texts  # whole, not cut: the rarest kept words run up to 16 letters
     assert f"{tok['n_unique_train_words']:,} distinct words in the training reviews" in scene.texts
     assert f"{tok['vocab_size']:,} ids, <pad> and <unk> included" in scene.texts
     # the words BPE cuts, with their pieces
