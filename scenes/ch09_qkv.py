@@ -11,7 +11,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, ArcBetweenPoints, Arrow, Create, FadeI
 
 from scenes.common.layout import vmatrix, col_labels, fmt_clean, stride_note, tex, token_heatmap, wrap_tokens
 from scenes.common import (ELLIPSIS, ChapterScene, ValueMatrix, color, fit, fmt_number, label, shape_tag, shorten,
-                           value_color)
+                           value_color, value_legend)
 
 REVIEW_CAP = 30  # tokens drawn as boxes beside the heatmap; the heatmap itself shows all of them
 
@@ -209,7 +209,10 @@ def link_arc(a, c):
 
 def head_strips(vectors, names, roles, n_heads: int, h0: int | None, cell: float = 0.16,
                 gap: float = 0.16) -> VGroup:
-    """Each vector as a strip of coloured cells cut into ``n_heads`` chunks; chunk ``h0`` (if any) is outlined."""
+    """Each vector as a strip of coloured cells cut into ``n_heads`` chunks; chunk ``h0`` (if any) is outlined.
+
+    A colour key for the shared scale sits under the strips, at the right.
+    """
     d = len(vectors[0])
     dh = d // n_heads
     cell = min(cell, (11.0 - gap * (n_heads - 1)) / d)
@@ -231,6 +234,8 @@ def head_strips(vectors, names, roles, n_heads: int, h0: int | None, cell: float
     names_h = VGroup(*[label(f"head {h + 1}", size=20, role="accent" if h0 is None or h == h0 else "muted")
                        .next_to(out[-1][1][h], DOWN, buff=0.2) for h in range(n_heads)])
     out.add(names_h)
+    key = value_legend(vmax, width=2.2, size=18, title="colour: value of each entry")
+    out.add(key.next_to(names_h, DOWN, buff=0.25).align_to(out[-2][1], RIGHT))
     return out
 
 

@@ -12,7 +12,8 @@ from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowAr
 
 from scenes.common.layout import code_block, stride_note, tex, token_heatmap
 from scenes.ch09_qkv import head_strips
-from scenes.common import ChapterScene, color, fit, fmt_number, label, shorten, source_lines, value_color
+from scenes.common import (ChapterScene, color, fit, fmt_number, label, shorten, source_lines, value_color,
+                           value_legend)
 
 NARRATION = {
     "why": "One head gives each token one set of weights. To follow several kinds of link, "
@@ -174,14 +175,19 @@ class Ch10MultiHead(ChapterScene):
 
         # --- beat: each head's output
         self.clear_stage()
-        vmax = float(max(np.abs(head_out).max(), np.abs(concat).max()))
+        # one colour scale for the head outputs, their concatenation and the projected output
+        vmax = float(max(np.abs(head_out).max(), np.abs(concat).max(), np.abs(attn_out).max()))
         pc = min(0.075, 1.6 / n, 4.8 / d)
         outs = VGroup(*[pixel_matrix(head_out[h], pc, vmax, outline="value") for h in range(H)])
         outs.arrange(RIGHT, buff=0.7).move_to([0, 2.25 - n * pc / 2, 0])  # their labels end at y = 2.85
         out_names = VGroup(*[VGroup(label(f"head {h + 1}", size=20, role="value"),
                                     label(f"{n} × {dh}", size=20, role="muted", mono=True))
                              .arrange(DOWN, buff=0.06).next_to(o, UP, buff=0.12) for h, o in enumerate(outs)])
-        self.beat("outs", FadeIn(outs, lag_ratio=0.2), FadeIn(out_names), run_time=1.5)
+        axes = VGroup(label(f"a row per token ({n})", size=20, role="muted"),
+                      label(f"a column per number ({dh} a head)", size=20, role="muted"))
+        axes.arrange(DOWN, buff=0.12, aligned_edge=RIGHT).next_to(outs, LEFT, buff=0.5)
+        key = value_legend(vmax, size=18, title="colour: value of each entry").next_to(outs, RIGHT, buff=0.6)
+        self.beat("outs", FadeIn(outs, lag_ratio=0.2), FadeIn(out_names), FadeIn(axes), FadeIn(key), run_time=1.5)
 
         # --- beat: concatenate
         row_y = outs.get_bottom()[1] - 0.65 - n * pc / 2  # the second row, under the first and its label
@@ -200,7 +206,7 @@ class Ch10MultiHead(ChapterScene):
         self.wait(1.0)
 
         # --- beat: output projection
-        out = pixel_matrix(attn_out, pc, float(np.abs(attn_out).max())).move_to([3.9, row_y, 0])
+        out = pixel_matrix(attn_out, pc, vmax).move_to([3.9, row_y, 0])
         arrow = Arrow(cat.get_right() + RIGHT * 0.15, out.get_left() + LEFT * 0.15, buff=0.05, stroke_width=3,
                       color=color("muted"))
         w_o = tex(r"\times\,W_O + b_O", 32).next_to(arrow, UP, buff=0.1)

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from manim import Text, tempconfig
 
-from scenes.common import ELLIPSIS, Heatmap, TokenRow, ValueMatrix, fmt_number, shorten, weight_color
+from scenes.common import (ELLIPSIS, Heatmap, TokenRow, ValueMatrix, fmt_number, shorten, value_color, value_legend,
+                           weight_color)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -277,3 +278,16 @@ def test_dropping_glyph_sources_keeps_every_point():
     assert all(g.path_obj is None for g in after) and len(after) == len(before)
     for a, b in zip(before, after):
         assert np.array_equal(a.points, b.points)
+
+
+def test_value_legend_runs_from_minus_to_plus_its_scale():
+    bar, ticks, title = value_legend(0.47, title="colour: value")
+    assert [t.original_text for t in ticks] == ["-0.47", "0", "0.47"]
+    assert title.original_text == "colour: value"
+    # the ends and the middle are the colours value_color gives on that scale
+    assert np.allclose(bar[0].get_fill_color().to_rgb(), value_color(-0.47, 0.47).to_rgb(), atol=2 / 255)
+    assert np.allclose(bar[-1].get_fill_color().to_rgb(), value_color(0.47, 0.47).to_rgb(), atol=2 / 255)
+    assert not np.allclose(bar[0].get_fill_color().to_rgb(), bar[-1].get_fill_color().to_rgb(), atol=0.1)
+    left_to_right = [b.get_x() for b in bar]
+    assert left_to_right == sorted(left_to_right)
+    assert ticks[0].get_x() < ticks[1].get_x() < ticks[2].get_x()

@@ -175,6 +175,17 @@ def test_ch09_points_out_links_from_the_data(ch09, blk):
         assert math.isclose(w, float(np.asarray(blk["weights"])[h, i, j]), rel_tol=1e-5)
 
 
+def test_colour_blocks_carry_a_key_with_their_real_scale(ch09, ch10, blk):
+    """Values drawn as colour alone (no numbers) get a key whose ends are the largest |value| they show."""
+    strips = max(float(np.abs(np.asarray(blk[k])[0]).max()) for k in ("Q", "K", "V"))  # one token's Q, K, V
+    outs = max(float(np.abs(np.asarray(blk[k])).max()) for k in ("head_out", "concat", "attn_out"))
+    for scene, vmax in ((ch09, strips), (ch10, strips), (ch10, outs)):
+        assert "colour: value of each entry" in scene.texts
+        assert {fmt_number(-vmax), "0", fmt_number(vmax)} <= scene.texts, (scene, vmax)
+    n, dh = len(blk["tokens"]), int(blk["d_head"])
+    assert {f"a row per token ({n})", f"a column per number ({dh} a head)"} <= ch10.texts
+
+
 # --- chapter 10 -------------------------------------------------------------------------------
 
 def test_ch10_every_head_has_its_own_real_heatmap(ch10, blk):

@@ -144,7 +144,8 @@ class ValueMatrix(VGroup):
         self.row_label_mobs = VGroup()
         if row_labels is not None:
             for r_i, r in enumerate(self.shown_rows):
-                t = Text(ltr(shorten(str(row_labels[r]), label_chars)), font=FONT, font_size=font_size, color=color(label_role))
+                t = Text(ltr(shorten(str(row_labels[r]), label_chars)), font=FONT, font_size=font_size,
+                         color=color(label_role))
                 t.next_to(self.brackets[0], LEFT, buff=0.15)
                 t.set_y(self.rows[r_i].get_y())
                 self.row_label_mobs.add(t)
@@ -258,6 +259,23 @@ def weight_legend(height: float = 2.0, width: float = 0.22, steps: int = 24, siz
     return VGroup(bar, lo, hi)
 
 
+def value_legend(vmax: float, width: float = 2.4, height: float = 0.2, steps: int = 24, size: float = 18,
+                 title: str = "value") -> VGroup:
+    """A horizontal colour bar for signed values: ``-vmax`` at the left end, 0 in the middle, ``+vmax`` at the right.
+
+    It matches cells coloured with ``value_color(v, vmax)``; the end labels are the real ``vmax``.
+    """
+    bar = VGroup(*[
+        Rectangle(width=width / steps, height=height, stroke_width=0,
+                  fill_color=value_color(-vmax + 2 * vmax * k / (steps - 1), vmax), fill_opacity=1.0)
+        .shift(RIGHT * k * width / steps)
+        for k in range(steps)])
+    ticks = VGroup(*[label(t, size=size, role="muted", mono=True).next_to(part, DOWN, buff=0.1)
+                     for t, part in ((fmt_number(-vmax), bar[0]), ("0", bar), (fmt_number(vmax), bar[-1]))])
+    head = label(title, size=size, role="muted").next_to(bar, UP, buff=0.1)
+    return VGroup(bar, ticks, head)
+
+
 # --- tokens ---------------------------------------------------------------------------------
 
 class TokenRow(VGroup):
@@ -352,4 +370,4 @@ def bar(value: float, width: float = 3.0, height: float = 0.3, role: str = "acce
 
 
 __all__ = ["FONT", "MONO", "ELLIPSIS", "fmt_number", "shorten", "label", "shape_tag", "fit", "ValueMatrix",
-           "Heatmap", "weight_legend", "TokenRow", "AttentionLinks", "bar", "ORIGIN"]
+           "Heatmap", "weight_legend", "value_legend", "TokenRow", "AttentionLinks", "bar", "ORIGIN"]
