@@ -203,6 +203,27 @@ def fmt_eta(seconds: float) -> str:
     return f"{seconds // 60}m{seconds % 60:02d}s"
 
 
+# Seconds one chapter takes on average, two at a time on a 2-core machine (measured here for l and h;
+# m and k scaled by pixels per second). Used only until a chapter has a stamp or one has finished.
+FIRST_GUESS = {"l": 30.0, "m": 60.0, "h": 130.0, "k": 520.0}
+
+
+def seconds_left(queued: list[str], running: dict[str, float], known: dict[str, float], finished: list[float],
+                 first_guess: float, jobs: int) -> float:
+    """Wall time still to go: each chapter's last render time if known, else the mean of the chapters
+    finished in this run, else ``first_guess``; running chapters count what is left of theirs.
+
+    ``running`` maps a chapter to the seconds it has run so far.
+    """
+    guess = sum(finished) / len(finished) if finished else first_guess
+
+    def cost(cls: str) -> float:
+        return known.get(cls) or guess
+
+    work = sum(cost(c) for c in queued) + sum(max(0.0, cost(c) - ran) for c, ran in running.items())
+    return work / max(1, jobs)
+
+
 class Progress:
     """One overall line: done/total, what is rendering, and an ETA."""
 
@@ -233,8 +254,8 @@ def render_all(chapters: list[Chapter], args, cfg: Path, media: Path, assets: Pa
     if skipped:
         print(f"[render] up to date, not rendered again: {', '.join(skipped)}", file=sys.stderr)
     progress = Progress(len(todo))
-    default_cost = 60.0
-    costs = {c.cls: c.last_seconds() or default_cost for c in todo}
+    known = {c.cls: c.last_seconds() for c in todo if c.last_seconds()}
+    took: list[float] = []  # render seconds of the chapters finished in this run
     started: dict[str, float] = {}
     failed = []
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
@@ -245,14 +266,16 @@ def render_all(chapters: list[Chapter], args, cfg: Path, media: Path, assets: Pa
                 c = queue.pop(0)
                 started[c.cls] = time.time()
                 pending[pool.submit(render_one, c, args.quality, cfg, media, assets)] = c
-            left = sum(costs[c.cls] for c in queue) + sum(
-                max(0.0, costs[c.cls] - (time.time() - started[c.cls])) for c in pending.values())
-            progress.show([c.cls for c in pending.values()], left / args.jobs)
+            now = time.time()
+            left = seconds_left([c.cls for c in queue], {c.cls: now - started[c.cls] for c in pending.values()},
+                                known, took, FIRST_GUESS[args.quality], args.jobs)
+            progress.show([c.cls for c in pending.values()], left)
             finished, _ = wait(pending, timeout=2.0, return_when=FIRST_COMPLETED)
             for fut in finished:
                 c = pending.pop(fut)
                 code, secs = fut.result()
                 progress.done += 1
+                took.append(secs)
                 if code == 0 and c.video.is_file():
                     write_stamp(c, keys[c.cls], secs)
                 else:

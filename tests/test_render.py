@@ -171,3 +171,14 @@ def test_missing_latex_is_reported_before_rendering(tmp_path):
     assert proc.returncode == 1
     assert "latex not found" in proc.stderr and "apt-get install" in proc.stderr and "texlive-latex-extra" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "logs").exists()
+
+
+def test_eta_uses_stamps_then_this_runs_chapters_then_a_first_guess():
+    from scripts.render import seconds_left
+    # no history: A's stamp says 100 s; B and the running C fall back on the first guess of 50 s
+    assert seconds_left(["A", "B"], {"C": 30.0}, {"A": 100.0}, [], 50.0, jobs=2) == (100 + 50 + 20) / 2
+    # two chapters finished in this run, at 120 s and 80 s: unknown ones now cost their mean, 100 s
+    assert seconds_left(["A", "B"], {"C": 30.0}, {"A": 100.0}, [120.0, 80.0], 50.0, jobs=2) == (100 + 100 + 70) / 2
+    # a chapter running past its estimate adds nothing, and nothing left is zero
+    assert seconds_left([], {"A": 150.0}, {"A": 100.0}, [], 50.0, jobs=1) == 0
+    assert seconds_left([], {}, {}, [], 50.0, jobs=2) == 0
