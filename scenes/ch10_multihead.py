@@ -7,8 +7,8 @@ from the data when the scene is built.
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowArrow, Rectangle, SurroundingRectangle,
-                   TransformFromCopy, VGroup, Write)
+from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowArrow, SurroundingRectangle,
+                   TransformFromCopy, VGroup, VMobject, Write)
 
 from scenes.common.layout import code_block, stride_note, tex, token_heatmap
 from scenes.ch09_qkv import head_strips
@@ -32,12 +32,27 @@ NARRATION = {
 PATH = "model/attention.py"
 
 
-def pixel_matrix(arr, cell: float, vmax: float, outline: str | None = None) -> VGroup:
-    """An array as a block of small squares coloured by value (no numbers), row-major."""
+def pixel_matrix(arr, cell: float, vmax: float, outline: str | None = None, levels: int = 64) -> VGroup:
+    """An array as a block of ``cell``-sized squares coloured by value (no numbers), row-major.
+
+    Entries share one path per colour level (``levels`` steps from ``-vmax`` to ``+vmax``), so a
+    16 × 32 block is a few dozen paths, not 512 squares that Cairo would draw one by one on every
+    frame. (An ImageMobject would be one object, but manim 0.22's Cairo camera cannot paste images
+    with the pinned Pillow 13.)
+    """
     arr = np.atleast_2d(np.asarray(arr, dtype=float))
-    block = VGroup(*[Rectangle(width=cell, height=cell, stroke_width=0, fill_color=value_color(v, vmax),
-                               fill_opacity=1).move_to([c * cell, -r * cell, 0])
-                     for r, row in enumerate(arr) for c, v in enumerate(row)])
+    vmax = vmax if vmax > 0 else 1.0
+    level = np.clip(np.rint((arr / vmax + 1) / 2 * (levels - 1)), 0, levels - 1).astype(int)
+    block = VGroup()
+    for lv in np.unique(level):
+        path = VMobject(stroke_width=0, fill_color=value_color(vmax * (2 * lv / (levels - 1) - 1), vmax),
+                        fill_opacity=1)
+        for r, c in zip(*np.nonzero(level == lv)):
+            x, y, h = c * cell, -r * cell, cell / 2  # the square's centre and half-side
+            path.start_new_path([x - h, y + h, 0])
+            path.add_points_as_corners([[x + h, y + h, 0], [x + h, y - h, 0], [x - h, y - h, 0], [x - h, y + h, 0]])
+        block.add(path)
+    block.values, block.levels = arr, levels  # what it shows, for the tests
     if outline:
         block.add(SurroundingRectangle(block, color=color(outline), buff=0.02, stroke_width=2))
     return block

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from manim import Code, Line, MathTex
+from manim import Code, Line, MathTex, SurroundingRectangle, VGroup
 from scene_runs import chapter_fixture, matrices_equal_to, of_type, row_labels
 
 from model import store
-from scenes.common import HEX, Heatmap, fmt_number, shorten
+from scenes.common import HEX, Heatmap, fmt_number, shorten, value_color
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -214,3 +214,30 @@ def test_ch10_shapes_and_code_are_real(ch10, blk):
     for needle in ("Q.view(B, T, h, dh).transpose(1, 2)", "head_out.transpose(1, 2).contiguous().view(B, T, d)",
                    "self.proj(concat)"):
         assert needle in joined and needle in src
+
+
+def test_ch10_colour_blocks_are_the_real_head_outputs_concat_and_projection(ch10, blk):
+    head_out, concat, attn_out = (np.asarray(blk[k], dtype=float) for k in ("head_out", "concat", "attn_out"))
+    blocks = [m for m in ch10.family if isinstance(m, VGroup) and isinstance(getattr(m, "values", None), np.ndarray)]
+    shown = [b.values for b in blocks]
+
+    def drawn(arr):
+        return any(v.shape == arr.shape and np.allclose(v, arr) for v in shown)
+
+    H, dh = head_out.shape[0], head_out.shape[2]
+    for h in range(H):
+        assert drawn(head_out[h]), f"head {h + 1}'s output is not drawn"
+        assert drawn(concat[:, h * dh:(h + 1) * dh]), f"the concat's slice of head {h + 1} is not drawn"
+    assert drawn(attn_out), "the projected output is not drawn"
+    # every entry is drawn once, as a square in its value's colour on the one scale the key shows
+    vmax = max(np.abs(head_out).max(), np.abs(concat).max(), np.abs(attn_out).max())
+    for b in blocks:
+        squares = [(p.get_fill_color().to_rgb(), sub.mean(axis=0))  # colour and centre of each square
+                   for p in b if not isinstance(p, SurroundingRectangle) for sub in p.get_subpaths()]
+        centres = np.array([c for _, c in squares])
+        cell = np.ptp(centres[:, 0]) / (b.values.shape[1] - 1)
+        cols = np.rint((centres[:, 0] - centres[:, 0].min()) / cell).astype(int)
+        rows = np.rint((centres[:, 1].max() - centres[:, 1]) / cell).astype(int)
+        assert sorted(zip(rows, cols)) == [(r, c) for r in range(b.values.shape[0]) for c in range(b.values.shape[1])]
+        for (rgb, _), r, c in zip(squares, rows, cols):
+            assert np.abs(rgb - value_color(b.values[r, c], vmax).to_rgb()).max() < 6 / 255, (r, c)
