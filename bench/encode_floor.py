@@ -7,7 +7,7 @@ Renders a few chapters in this process and, as manim hands each frame to its enc
 keeps stretches of them (``--stretch`` consecutive frames out of every ``--every``;
 a still frame held for n frames counts n times, as manim encodes it n times). Then it
 encodes the kept frames again with PyAV, in one stream, at the same size, frame rate
-and x264 options (manim.cfg), and prints the seconds per frame. These are the exact
+and x264 options (manim.cfg), ``--repeat`` times, and prints the median seconds per frame. These are the exact
 RGBA frames manim encodes, free of the compression noise that decoding a finished
 video would add (noise makes x264 slower, so a floor measured on decoded frames is
 too high). bench_render.py multiplies the result by the video's frame count.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import tempfile
 import time
@@ -105,25 +106,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-q", "--quality", default="h", choices=list(QUALITIES))
     ap.add_argument("--every", type=int, default=600, help="keep a stretch out of every this many frames")
     ap.add_argument("--stretch", type=int, default=60, help="consecutive frames per stretch")
+    ap.add_argument("--repeat", type=int, default=3, help="encode the kept frames this many times; report the median")
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     args = ap.parse_args(argv)
     known = {cls for _, cls, _ in CHAPTERS}
     bad = [c for c in args.chapters if c not in known]
-    if bad or not 0 < args.stretch <= args.every:
-        print(f"encode_floor: unknown chapter {bad[0]!r}" if bad else "encode_floor: need 0 < --stretch <= --every",
-              file=sys.stderr)
+    if bad or not 0 < args.stretch <= args.every or args.repeat < 1:
+        print(f"encode_floor: unknown chapter {bad[0]!r}" if bad else
+              "encode_floor: need 0 < --stretch <= --every and --repeat >= 1", file=sys.stderr)
         return 2
     frames, rate, size = capture(args.chapters, args.quality, args.every, args.stretch)
-    secs = encode_seconds(frames, rate, size, encoder_options())
+    runs = [encode_seconds(frames, rate, size, encoder_options()) for _ in range(args.repeat)]
+    secs = statistics.median(runs)
     unique = len({id(f) for f in frames})
     out = {"chapters": args.chapters, "frames": len(frames), "unique_frames": unique, "frame_rate": rate,
-           "size": list(size), "seconds": round(secs, 2), "seconds_per_frame": secs / len(frames),
-           "realtime_ratio": secs / len(frames) * rate}
+           "size": list(size), "runs": [round(r, 2) for r in runs], "seconds": round(secs, 2),
+           "seconds_per_frame": secs / len(frames), "realtime_ratio": secs / len(frames) * rate}
     if args.json:
         print(json.dumps(out))
     else:
-        print(f"encode only: {secs:.1f} s for {len(frames)} frames ({unique} distinct) of {', '.join(args.chapters)} "
-              f"at {size[0]}x{size[1]} {rate:g} fps = {out['realtime_ratio']:.2f}× realtime")
+        print(f"encode only: {secs:.1f} s (median of {', '.join(f'{r:.1f}' for r in runs)}) for {len(frames)} frames "
+              f"({unique} distinct) of {', '.join(args.chapters)} at {size[0]}x{size[1]} {rate:g} fps "
+              f"= {out['realtime_ratio']:.2f}× realtime")
     return 0
 
 
