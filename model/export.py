@@ -15,8 +15,8 @@ import numpy as np
 
 from . import store
 from .errors import UserError
-from .tokenize import (BPE_ENCODING, NO_WORDS, UNK, bpe_encoding, bpe_tokenize, normalize_text, pad_batch,
-                       word_tokenize)
+from .tokenize import (BPE_ENCODING, NO_WORDS, UNK, bpe_encoding, bpe_tokenize, has_words, normalize_text,
+                       pad_batch, word_tokenize)
 
 EXAMPLE_RULE = ("test reviews of 12-40 word tokens; the shortest positive and the shortest negative "
                 "that the model classifies correctly with p >= 0.9, and the shortest it gets wrong; "
@@ -52,7 +52,7 @@ def run(args) -> int:
         if not args.out:
             raise UserError("--text needs --out: the committed assets/ stay as they are")
         text = sys.stdin.read() if args.text == "-" else args.text
-        if not word_tokenize(text):
+        if not has_words(text):
             raise UserError(NO_WORDS)
     model, vocab, config, extra = load_checkpoint(ckpt_path)
     _log(f"checkpoint {ckpt_path}: d_model={config.d_model}, heads={config.n_heads}, layers={config.n_layers}")
@@ -86,7 +86,7 @@ def text_example(text: str, model, vocab, config) -> dict:
     import torch
 
     tokens = word_tokenize(text)
-    if not tokens:
+    if not has_words(text):
         raise UserError(NO_WORDS)
     ids, mask = pad_batch([vocab.encode(tokens)], min(len(tokens), config.max_len))
     model.eval()

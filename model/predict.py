@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .data import LABELS
 from .errors import TextError, UserError
-from .tokenize import NO_WORDS, UNK_ID, pad_batch, word_tokenize
+from .tokenize import NO_WORDS, UNK_ID, has_words, pad_batch, word_tokenize
 
 MAX_SHOWN = 40  # tokens drawn in the attention heatmaps
 
@@ -43,8 +43,9 @@ def classify_text(model, vocab, config, text: str) -> dict:
     """
     import torch
 
-    tokens = word_tokenize(_sanitize(text))
-    if not tokens:
+    text = _sanitize(text)
+    tokens = word_tokenize(text)
+    if not has_words(text):
         raise TextError(NO_WORDS)
     n_total = len(tokens)
     tokens = tokens[: config.max_len]

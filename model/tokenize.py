@@ -93,13 +93,23 @@ def pad_batch(id_lists: list[list[int]], length: int) -> tuple[np.ndarray, np.nd
     return ids, mask
 
 
-NO_WORDS = "the text has no words to read (it is empty, or only whitespace, <br /> markup or control characters)"
+NO_WORDS = "the text has no words to read (it is empty, or only whitespace, HTML tags or control characters)"
+_TAG = re.compile(r"<[^<>]*>")  # an HTML tag such as <p>, </b> or <a href="...">
+
+
+def has_words(text: str) -> bool:
+    """True when ``text`` holds something to read once HTML tags and control characters are gone.
+
+    A text of markup only, such as ``<p><b></b></p>``, would still tokenize into ``<``, ``p``
+    and ``>``; it is refused rather than classified. Tags inside real text are kept as tokens.
+    """
+    return bool(word_tokenize(_TAG.sub(" ", text)))
 
 
 def encode_text(text: str, vocab: Vocab, max_len: int) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Tokens, padded ids (1, T) and mask (1, T) for one review, refusing texts with no words."""
     tokens = word_tokenize(text)
-    if not tokens:
+    if not has_words(text):
         raise UserError(NO_WORDS)
     ids, mask = pad_batch([vocab.encode(tokens)], max_len)
     return tokens, ids, mask

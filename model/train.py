@@ -202,16 +202,20 @@ def evaluate_model(model, ids: np.ndarray, lengths: np.ndarray, labels, batch_si
 
     labels = np.asarray(labels, dtype=np.int64)
     probs = np.zeros(len(labels), dtype=np.float32)
-    loss_sum = 0.0
+    loss_sum, n_seen, n_right = 0.0, 0, 0
     model.eval()
+    bar = tqdm(length_batches(np.maximum(lengths, 1), batch_size, None), desc="evaluate",
+               disable=quiet, unit="batch", dynamic_ncols=True, file=sys.stderr)
     with torch.no_grad():
-        for idx in tqdm(length_batches(np.maximum(lengths, 1), batch_size, None), desc="evaluate",
-                        disable=quiet, unit="batch", dynamic_ncols=True, file=sys.stderr):
+        for idx in bar:
             x, mask = _batch_tensors(ids, np.maximum(lengths, 1), idx)
-            logits = model(x, mask)
+            logits = model(x, mask)  # (B, 2)
             y = torch.from_numpy(labels[idx])
             loss_sum += float(F.cross_entropy(logits, y, reduction="sum"))
             probs[idx] = torch.softmax(logits, -1)[:, 1].numpy()
+            n_seen += len(idx)
+            n_right += int((logits.argmax(-1) == y).sum())
+            bar.set_postfix(loss=f"{loss_sum / n_seen:.4f}", acc=f"{n_right / n_seen:.4f}", refresh=False)
     pred = (probs >= 0.5).astype(np.int64)
     return {"accuracy": float((pred == labels).mean()), "loss": loss_sum / max(1, len(labels)),
             "n": int(len(labels)), "prob_positive": probs}

@@ -71,6 +71,7 @@ def test_predict_bad_inputs_in_a_subprocess(ckpt, tmp_path):
         "empty": (["", *c], None),
         "whitespace": (["  \n\t  ", *c], None),
         "only_br": (["<br /><br/><BR>", *c], None),
+        "only_html": (["<p><b></b></p> <a href='x.html'></a>", *c], None),
         "long": ([" ".join(["great"] * 20_000), *c, "--attention", str(png)], None),
         "emoji": (["😀🎬🍿 great 👍", *c], None),
         "rtl": (["هذا الفيلم رائع جدا", *c], None),
@@ -79,7 +80,7 @@ def test_predict_bad_inputs_in_a_subprocess(ckpt, tmp_path):
         "unknown": (["zzyzx qwxrt plorf", *c], None),
     }
     r = _run_all(cases)
-    for name in ("empty", "whitespace", "only_br", "control_only"):
+    for name in ("empty", "whitespace", "only_br", "only_html", "control_only"):
         assert "no words" in _one_line_error(r[name]), name
     _prediction(r["long"])
     assert "20,000 tokens; only the first 32 are read" in r["long"].stdout

@@ -40,6 +40,7 @@ HOSTILE = {
     "empty": ("", 2),
     "whitespace": (" \t\n  ", 2),
     "only_br": ("<br /><br/><BR>", 2),
+    "only_html": ("<div><p><i></i></p></div>", 2),
     "nul_and_controls": ("great\x00 film\x07 \x1b[31m loved it", 0),
     "emoji": ("😀😀 🎬 👍", 0),
     "right_to_left": ("סרט נהדר מאוד فيلم رائع", 0),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.tokenize import PAD_ID, UNK_ID, Vocab, bpe_tokenize, pad_batch, word_tokenize
+from model.tokenize import PAD_ID, UNK_ID, Vocab, bpe_tokenize, has_words, pad_batch, word_tokenize
 
 
 def test_lowercases_and_splits_punctuation():
@@ -13,6 +13,13 @@ def test_lowercases_and_splits_punctuation():
 
 def test_keeps_apostrophe_words_and_drops_line_breaks():
     assert word_tokenize("I didn't<br /><br />LIKE it.") == ["i", "didn't", "like", "it", "."]
+
+
+def test_markup_alone_has_no_words_but_tags_in_text_stay_tokens():
+    assert word_tokenize("<p><b></b></p>")  # the tokenizer alone would read "<", "p", ">" ...
+    assert not has_words("<p><b></b></p> <a href='x.html'></a>\t")  # ... so markup alone is refused
+    assert has_words("<p>Great film</p>") and has_words("3 < 4 and 5 > 2")
+    assert "p" in word_tokenize("<p>Great film</p>")  # the text is otherwise kept as written
 
 
 def test_vocab_order_min_count_and_reserved_ids():
