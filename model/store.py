@@ -33,16 +33,17 @@ SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
 PICKLE_PROTOCOL = 4
 
-# Which chapters need which asset; used to name the chapter in error messages.
+# Which chapters load which asset, in story order; named in error messages.
+# tests/test_store.py checks it against the scenes' own ``asset("...")`` calls.
 NEEDED_BY = {
-    "dataset": "Ch02Dataset",
-    "tokens": "Ch03Tokens, Ch04Padding",
+    "dataset": "Ch01Motivation, Ch02Dataset, Ch03Tokens, Ch12Classification, Ch14Recap",
+    "tokens": "Ch01Motivation, Ch02Dataset, Ch03Tokens, Ch04Padding, Ch08Positions, Ch12Classification, Ch14Recap",
     "embedding": "Ch05Embedding",
     "attention": "Ch06SelfAttention, Ch07Permutation, Ch08Positions",
     "block": "Ch09QueryKeyValue, Ch10MultiHead, Ch11Block",
-    "classify": "Ch12Classification, Ch01Motivation",
-    "training": "Ch13Training, Ch05Embedding",
-    "recap": "Ch14Recap",
+    "classify": "Ch01Motivation, Ch12Classification, Ch14Recap",
+    "training": "Ch01Motivation, Ch05Embedding, Ch13Training",
+    "model": "Ch14Recap",
 }
 
 # The only globals an asset pickle may name: numpy's array and scalar rebuilders.

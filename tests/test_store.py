@@ -104,6 +104,29 @@ def test_missing_asset_names_the_chapter(folder):
         store.load("tokens", folder)
 
 
+def test_the_chapters_named_for_each_asset_are_the_ones_that_load_it():
+    """NEEDED_BY must match the ``asset("...")`` calls in the chapter files, in story order."""
+    import re
+    from pathlib import Path
+
+    from scenes.chapters import CHAPTERS
+
+    scenes = Path(__file__).resolve().parent.parent / "scenes"
+    found: dict[str, list[str]] = {}
+    for stem, cls, _ in CHAPTERS:
+        for name in dict.fromkeys(re.findall(r"asset\(\s*[\"'](\w+)[\"']\s*\)", (scenes / f"{stem}.py").read_text())):
+            found.setdefault(name, []).append(cls)
+    assert {name: ", ".join(chapters) for name, chapters in found.items()} == store.NEEDED_BY
+
+
+def test_a_missing_asset_names_every_chapter_that_needs_it(tmp_path):
+    store.write_assets(tmp_path, {"model": {"n_params": 1}}, {"seed": 0})
+    asset_path(tmp_path, "model").unlink()
+    store._CACHE.clear()
+    with pytest.raises(AssetError, match="needed by Ch14Recap"):
+        store.load("model", tmp_path)
+
+
 def test_loads_are_cached(folder):
     store._CACHE.clear()
     assert store.load("tokens", folder) is store.load("tokens", folder)
