@@ -131,6 +131,11 @@ def _validate(split_ds, split: str, folder: Path | None) -> None:
             raise DataError(f"{where} has no '{col}' column (it has: {', '.join(sorted(cols)) or 'none'}). {HOW_TO}")
     if len(split_ds) == 0:
         raise DataError(f"{where} has no rows. {HOW_TO}")
+    kind = getattr(split_ds.features.get("text"), "dtype", None)
+    if kind not in ("string", "large_string"):
+        raise DataError(f"{where}: the 'text' column holds {kind or 'something other than text'}, not strings.")
+    if split_ds.with_format("arrow")["text"].null_count:
+        raise DataError(f"{where}: the 'text' column has empty (null) rows; every review needs its text.")
     if split != "unsup":
         bad = set(split_ds.unique("label")) - {0, 1}
         if bad:

@@ -43,6 +43,8 @@ def _write(folder, split, table):
     ("no_label_column", "no 'label' column"),
     ("bad_labels", "labels [2]"),
     ("empty_split", "has no rows"),
+    ("text_not_strings", "not strings"),
+    ("text_nulls", "null"),
 ])
 def test_bad_data_folders_give_one_clear_error(tmp_path, case, needle):
     folder = tmp_path / "imdb"
@@ -55,13 +57,17 @@ def test_bad_data_folders_give_one_clear_error(tmp_path, case, needle):
         _write(folder, "train", pa.table({"text": ["x"]})); _write(folder, "test", good)
     elif case == "bad_labels":
         _write(folder, "train", pa.table({"text": ["x", "y"], "label": [1, 2]})); _write(folder, "test", good)
+    elif case == "text_not_strings":
+        _write(folder, "train", pa.table({"text": [3, 4], "label": [1, 0]})); _write(folder, "test", good)
+    elif case == "text_nulls":
+        _write(folder, "train", pa.table({"text": ["x", None], "label": [1, 0]})); _write(folder, "test", good)
     elif case == "empty_split":
         _write(folder, "train", pa.table({"text": pa.array([], pa.string()), "label": pa.array([], pa.int64())}))
         _write(folder, "test", good)
     with pytest.raises(DataError) as err:
         load_imdb(folder)
     assert needle in str(err.value)
-    assert "IMDB_DIR" in str(err.value) or case == "bad_labels"
+    assert "IMDB_DIR" in str(err.value) or case in ("bad_labels", "text_not_strings", "text_nulls")
 
 
 def test_no_data_offline_fails_fast_naming_both_ways(monkeypatch):
