@@ -163,8 +163,11 @@ class Ch06SelfAttention(ChapterScene):
         cw, rh, size = 1.55, 0.62, 22
         x0 = -3.2
 
-        def num(v, role="text"):
-            return label(fmt_auto(v), size=size, mono=True, role=role)
+        def num(v, digits, role="text"):
+            return label(fmt_number(v, digits), size=size, mono=True, role=role)
+
+        # one number of decimals per row, enough for its largest entry's 2-3 significant figures
+        ds, de, dw = (digits_for(a) for a in (scores, exps, weights))
 
         heads = VGroup(*[label(shorten(tokens[j], 10), size=size, role="token") for j in range(n)])
         for j, t in enumerate(heads):
@@ -177,17 +180,17 @@ class Ch06SelfAttention(ChapterScene):
         e_lab = tex("e^{s_j}", 34).move_to([x0 - 2.1, rows_y[1], 0])
         w_lab = tex(r"w_j = \frac{e^{s_j}}{\sum_k e^{s_k}}", 34, role="accent").move_to([x0 - 2.1, rows_y[2], 0])
         fit(w_lab, 2.6).move_to([x0 - 2.1, rows_y[2], 0])
-        score_cells = VGroup(*[num(v).move_to([x0 + j * cw, rows_y[0], 0]) for j, v in enumerate(scores)])
-        exp_cells = VGroup(*[num(v).move_to([x0 + j * cw, rows_y[1], 0]) for j, v in enumerate(exps)])
-        w_cells = VGroup(*[num(v, "accent").move_to([x0 + j * cw, rows_y[2], 0]) for j, v in enumerate(weights)])
+        score_cells = VGroup(*[num(v, ds).move_to([x0 + j * cw, rows_y[0], 0]) for j, v in enumerate(scores)])
+        exp_cells = VGroup(*[num(v, de).move_to([x0 + j * cw, rows_y[1], 0]) for j, v in enumerate(exps)])
+        w_cells = VGroup(*[num(v, dw, "accent").move_to([x0 + j * cw, rows_y[2], 0]) for j, v in enumerate(weights)])
         for g in (score_cells, exp_cells, w_cells):
             for t in g:
                 fit(t, cw - 0.08)
         right = x0 + (n - 1) * cw + cw / 2 + 0.35
-        s_sum = VGroup(tex(r"\sum_k e^{s_k} =", 32), num(sr["sum"])).arrange(RIGHT, buff=0.15)
+        s_sum = VGroup(tex(r"\sum_k e^{s_k} =", 32), num(sr["sum"], de)).arrange(RIGHT, buff=0.15)
         s_sum.next_to([right, rows_y[1], 0], RIGHT, buff=0)
         total = VGroup(tex(r"\sum_j w_j =", 32, role="accent"),
-                       label(fmt_number(float(np.sum(weights)), 2), size=26, mono=True, role="accent"))
+                       label(fmt_number(float(np.sum(weights)), dw), size=26, mono=True, role="accent"))
         total.arrange(RIGHT, buff=0.15).next_to([right, rows_y[2], 0], RIGHT, buff=0)
         for g in (s_sum, total):
             fit(g, 7.1 - g.get_left()[0] - 0.1)

@@ -71,14 +71,25 @@ def test_ch06_shows_x_the_scores_w_and_y(ch06, att):
     assert shown and [t.original_text for t in shown[0].values] == [fmt_number(v) for v in np.ravel(att["W"])]
 
 
-def test_ch06_works_one_softmax_row_in_numbers(ch06, att):
-    from scenes.common.layout import fmt_auto
+def _row_decimals(texts: set, values) -> int:
+    """The one number of decimals with which every value of a row is on screen (0 if none fits)."""
+    def shown(v, k):  # fixed-point, with no negative zero
+        t = f"{float(v):.{k}f}"
+        return t.lstrip("-") if float(t) == 0 else t
 
+    return next((k for k in range(1, 5) if {shown(v, k) for v in values} <= texts), 0)
+
+
+def test_ch06_works_one_softmax_row_in_numbers(ch06, att):
     sr = att["softmax_row"]
+    decimals = {}
     for key in ("scores", "exps", "weights"):
-        assert {fmt_auto(v) for v in sr[key]} <= ch06.texts, key
-    assert fmt_auto(sr["sum"]) in ch06.texts
-    assert fmt_number(float(np.sum(sr["weights"]))) in ch06.texts  # the weights' sum, computed from the asset
+        decimals[key] = _row_decimals(ch06.texts, sr[key])
+        assert decimals[key], f"the {key} row is not shown with one number of decimals"
+        top = float(np.abs(sr[key]).max())  # the largest entry keeps at least two significant figures
+        assert round(top, decimals[key]) and abs(round(top, decimals[key]) - top) / top < 0.05, key
+    assert f"{sr['sum']:.{decimals['exps']}f}" in ch06.texts
+    assert f"{np.sum(sr['weights']):.{decimals['weights']}f}" in ch06.texts  # the weights' sum, from the asset
     # the worked row is a real row of the scaled scores and of W
     assert np.allclose(np.asarray(att["scaled"])[sr["row"]], sr["scores"])
     assert np.allclose(np.asarray(att["W"])[sr["row"]], sr["weights"], atol=1e-6)
