@@ -166,6 +166,11 @@ def tokens_asset(examples: list[dict], vocab, config, n_unique_train_words: int)
             break
     counts = vocab.counts or [0] * len(vocab)
     id_lists = [vocab.encode(word_tokenize(e["text"])) for e in examples]
+    per_example = []  # every example review, by words and by BPE, with ids
+    for e, ids in zip(examples, id_lists):
+        e_pieces, e_bpe_ids = bpe_tokenize(e["text"], enc)
+        per_example.append({"words": word_tokenize(e["text"]), "word_ids": [int(i) for i in ids],
+                            "bpe_pieces": e_pieces, "bpe_ids": [int(i) for i in e_bpe_ids]})
     batch_ids, batch_mask = pad_batch(id_lists, config.max_len)
     return {
         "vocab_size": len(vocab),
@@ -187,4 +192,5 @@ def tokens_asset(examples: list[dict], vocab, config, n_unique_train_words: int)
         "batch_mask": batch_mask,
         "batch_lengths": [len(ids) for ids in id_lists],
         "batch_labels": [int(e["label"]) for e in examples],
+        "examples": per_example,
     }
