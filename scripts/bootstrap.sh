@@ -17,23 +17,31 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 
 # --- system packages ------------------------------------------------------------------
 APT_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config texlive-latex-extra dvisvgm)
+# apt_install PKG...: as root, or through sudo (asking for a password only on a terminal).
+apt_install() {
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null && { sudo -n true 2>/dev/null || [[ -t 0 ]]; }; then sudo=(sudo); else
+      say "missing system packages: $*"
+      say "install them as root, then run this again:"
+      say "  apt-get update && apt-get install -y --no-install-recommends $*"
+      exit 1
+    fi
+  fi
+  if ! command -v apt-get >/dev/null; then
+    say "no apt-get here; install the equivalents of: $*"; exit 1
+  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then
-  if [[ $(id -u) -eq 0 ]]; then SUDO=(); elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO=(sudo); else
-    say "missing system packages: ${missing[*]}"
-    say "install them as root, then run this again:"
-    say "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
-    exit 1
-  fi
-  if ! command -v apt-get >/dev/null; then
-    say "no apt-get here; install the equivalents of: ${missing[*]}"; exit 1
-  fi
   say "installing system packages: ${missing[*]} (LaTeX is about 380 MB, a few minutes)"
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt_install "${missing[@]}"
 fi
 
 # --- Python packages ------------------------------------------------------------------
@@ -43,7 +51,14 @@ if ! "$PY" -c 'import sys; raise SystemExit(sys.version_info < (3, 11))' 2>/dev/
 fi
 if [[ ! -x "$VENV/bin/python" ]]; then
   say "creating $VENV"
-  "$PY" -m venv "$VENV" 2>/dev/null || { say "python3 -m venv failed: install python3-venv (apt-get install python3-venv)"; exit 1; }
+  if ! "$PY" -m venv "$VENV" 2>/dev/null; then
+    # Debian's own Python keeps venv (ensurepip) in a package of its own: python3.N-venv.
+    rm -rf "$VENV"
+    minor="$("$PY" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
+    say "$PY -m venv failed; installing python$minor-venv"
+    apt_install "python$minor-venv"
+    "$PY" -m venv "$VENV" || { say "python -m venv still fails: install python$minor-venv by hand"; exit 1; }
+  fi
 fi
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
 # torch first, as a CPU build: PyPI's Linux wheel would pull a 3 GB CUDA stack.
