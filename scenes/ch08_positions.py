@@ -5,6 +5,8 @@ table length ``max_len`` from ``tokens.pkl``; the code on screen is read from mo
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from manim import DOWN, RIGHT, UP, Create, FadeIn, FadeOut, Line, SurroundingRectangle, VGroup, Write
 
@@ -19,7 +21,7 @@ NARRATION = {
             "Training shapes it like every other weight.",
     "add": "Each word's vector gets its position's vector added. Same word, new place: a different row.",
     "again": "Now run self-attention on both orders again, and link each word's two output rows.",
-    "gap": "This time the linked rows are different.",
+    "gap": "This time the linked rows differ. The gaps are small, but they are not zero.",
     "differ": "Here is one word in its two places. Same word, different output: the position made the difference.",
     "order": "With positions added, word order finally counts.",
 }
@@ -82,7 +84,10 @@ class Ch08Positions(ChapterScene):
 
         # --- beat: both orders again
         self.clear_stage()
-        dg = digits_for(np.concatenate([Yp, Ypp]))
+        diffs = np.abs(Ypp - Yp[perm]).max(axis=1)  # per shuffled row: its largest difference
+        # enough decimals that the largest difference shows in the digits (at least those the values need)
+        dg = int(np.clip(1 - math.floor(math.log10(max(float(diffs.max()), 1e-12))),
+                         digits_for(np.concatenate([Yp, Ypp])), 5))
         left = vmatrix(Yp, max_rows=n, max_cols=3, row_labels=tokens, digits=dg)
         right = vmatrix(Ypp, max_rows=n, max_cols=3, row_labels=tokens_perm, digits=dg)
         for t in right.row_label_mobs:
@@ -98,7 +103,6 @@ class Ch08Positions(ChapterScene):
         self.beat("again", FadeIn(lg), FadeIn(rg), Create(links, lag_ratio=0.2), run_time=2.0)
 
         # --- beat: the rows now differ
-        diffs = np.abs(Ypp - Yp[perm]).max(axis=1)  # per shuffled row: its largest difference
         gap_text = label(f"largest difference between linked rows: {fmt_auto(diffs.max())}", size=24, role="text")
         fit(gap_text, 12.5).move_to([0, 2.3, 0])
         self.beat("gap", FadeIn(gap_text, shift=DOWN * 0.2), run_time=1.0)
@@ -116,7 +120,8 @@ class Ch08Positions(ChapterScene):
         ncols = 6
         r1 = vmatrix(Yp[i], max_cols=ncols, row_labels=[f"position {i}"], label_role="position", digits=dg)
         r2 = vmatrix(Ypp[k], max_cols=ncols, row_labels=[f"position {k}"], label_role="position", digits=dg)
-        rows = VGroup(r1, r2).arrange(DOWN, buff=0.35, aligned_edge=RIGHT)
+        r3 = vmatrix(Ypp[k] - Yp[i], max_cols=ncols, row_labels=["difference"], label_role="accent", digits=dg)
+        rows = VGroup(r1, r2, r3).arrange(DOWN, buff=0.35, aligned_edge=RIGHT)
         word = label(f"output row of “{shorten(tokens[i])}”", size=28, role="accent")
         note = label(r1.note_text, size=20, role="muted")
         big = label(f"largest difference: {fmt_auto(diffs[k])}", size=24)

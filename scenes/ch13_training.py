@@ -24,7 +24,7 @@ NARRATION = {
     "acc": "At the same time, the share of each batch it classifies correctly climbs.",
     "epochs": "The flat segments are averages over whole passes through the training reviews, one per epoch.",
     "test": "The real test is reviews it never saw while training. On the whole test set, this is its score.",
-    "cost": "And the model is small: this many weights, trained in this much time on a CPU.",
+    "cost": "And the model is small: this many weights, trained in this much time.",
 }
 
 

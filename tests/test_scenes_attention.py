@@ -146,6 +146,11 @@ def test_ch08_shows_one_word_whose_output_changed(ch08, att):
     a, b = np.asarray(att["Y_pos"])[i], np.asarray(att["Y_pos_perm"])[k]
     assert not np.allclose(a, b, atol=1e-3)  # the same word, two different output rows
     assert matrices_equal_to(ch08, a) and matrices_equal_to(ch08, b)
+    assert matrices_equal_to(ch08, b - a)  # the difference itself is on screen
+    digits = lambda m: [c[1].original_text for c in m.cells]  # noqa: E731
+    pairs = [(digits(ma), digits(mb)) for ma in matrices_equal_to(ch08, a) for mb in matrices_equal_to(ch08, b)
+             if len(ma.cells) == len(mb.cells)]
+    assert pairs and all(da != db for da, db in pairs), "the two rows print the same digits"
     assert f"output row of “{shorten(att['tokens'][i])}”" in ch08.texts
     assert f"largest difference: {fmt_auto(np.abs(a - b).max())}" in ch08.texts
 
