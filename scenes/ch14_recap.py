@@ -21,7 +21,7 @@ NARRATION = {
              "and pooling turns them into one.",
     "shapes": "Every stage has a fixed shape: T positions, d numbers per position, and h attention heads.",
     "attention": "The attention weights are the largest piece: for every head, a T by T grid of weights, "
-                 "where padded positions get exactly zero.",
+                 "one row for every position of the padded review.",
     "params": "Every weight along the way was learned from the training reviews; this is how many there are.",
     "verdict": "At the end, two scores become one probability: here, the verdict on our review.",
     "close": "That is a transformer from start to finish: attention, trained on real reviews.",
@@ -81,7 +81,7 @@ class Ch14Recap(ChapterScene):
         stages = [
             card("review", review, tag("review", text="text")),
             card("tokens", TokenRow(words[:3] + (["…"] if n > 3 else []), font_size=20),
-                 tag("tokens", text=f"n = {n} words")),
+                 tag("tokens", text=f"n = {n} tokens")),
             card("ids", lines(", ".join(str(i) for i in ids[:3]) + ", …", f"+ {T - n} pads (id 0)"),
                  tag("ids", 1, T)),
             card("embeddings", lines("E[id] + P[position]", f"{d} numbers each"),

@@ -187,7 +187,7 @@ def test_ch14_shapes_match_the_checkpoint_config(ch14):
         "block": f"1 × {T} × {d}",
         "pooled": f"1 × {d}",
         "logits": f"1 × {k}",
-        "tokens": f"n = {n} words",
+        "tokens": f"n = {n} tokens",
     }
     got = {key: ch14.shape_tags[key].original_text for key in want}
     assert got == want
