@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Renders the explainer video: ./render.sh [-q l|m|h|k] [-j N] [--list] [--text TEXT] [--regenerate] [SCENE ...]
-# Installs what it needs on first use (scripts/bootstrap.sh); runs from any folder.
+# Renders the explainer video:
+#   ./render.sh [-q l|m|h|k] [-j N] [--list] [--force] [--preset P] [--crf N] [--text TEXT|-] [--regenerate] [--data-dir DIR] [SCENE ...]
+# ./render.sh --help explains each option. Installs what it needs on first use (scripts/bootstrap.sh);
+# runs from any folder.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-case " $* " in
-  *" --list "*) ;;  # listing needs no installation
-  *) source "$ROOT/scripts/bootstrap.sh" ;;
-esac
 PY="$ROOT/.venv/bin/python"
-[[ -x "$PY" ]] || PY="$(command -v python3)"
-exec "$PY" "$ROOT/scripts/render.py" "$@"
+[[ -x "$PY" ]] || PY="$(command -v python3 || true)"
+# The flags are checked first, with any Python 3: --list, --help and a bad flag need no installation.
+# With RENDER_PREFLIGHT set, render.py exits 100 when the flags are fine and there is something to render
+# (it reads no standard input then, so --text - still gets it below).
+if [[ -n "$PY" ]]; then
+  code=0
+  RENDER_PREFLIGHT=1 "$PY" "$ROOT/scripts/render.py" "$@" || code=$?
+  [[ $code -eq 100 ]] || exit "$code"
+fi
+source "$ROOT/scripts/bootstrap.sh"
+exec "$ROOT/.venv/bin/python" "$ROOT/scripts/render.py" "$@"

@@ -30,7 +30,9 @@ def test_list_prints_the_chapters_in_story_order():
 @pytest.mark.parametrize("args, needle", [(["--bogus"], "unrecognized arguments"),
                                           (["NoSuchChapter"], "unknown chapter NoSuchChapter"),
                                           (["-q", "x"], "invalid choice"),
-                                          (["-j", "0"], "-j needs")])
+                                          (["-j", "0"], "-j needs"),
+                                          (["--preset", "fastest"], "not an x264 preset"),
+                                          (["--text", "hi there", "Ch01Motivation"], "does not depend on the review")])
 def test_bad_flags_and_unknown_chapters_exit_2(args, needle):
     proc = run(*args)
     assert proc.returncode == 2
@@ -153,6 +155,9 @@ def test_render_one_chapter_end_to_end(tmp_path):
     # the chapter shaped its text in a cache of its own (parallel chapters must not share one)
     assert list((media / "texts" / "Ch02Dataset").glob("*.svg"))
     assert not list((media / "texts").glob("*.svg"))
+    # manim rendered into a staging folder, which is gone; its segment cache stays for the next render
+    assert not list((media / "staging").rglob("*.mp4"))
+    assert list((media / "videos" / "ch02_dataset" / "480p15" / "partial_movie_files" / "Ch02Dataset").glob("*.mp4"))
     # a second run with nothing changed renders nothing
     again = run("-q", "l", "Ch02Dataset", env={"ATTENTION_MEDIA": str(media)})
     assert again.returncode == 0 and "up to date, not rendered again: Ch02Dataset" in again.stderr

@@ -1,0 +1,364 @@
+"""Rendering chapters for ``scripts/render.py``: stamps, staging, manim processes and progress.
+
+Only the standard library is imported at the top, so ``render.sh --list`` works on a
+bare Python; PyAV (``scripts.join``) and ``model.store`` are imported where they are used.
+
+Each chapter renders in its own manim process into a private staging folder,
+``<media>/staging/<quality>/<Chapter>/``. Only when manim exits 0 are the finished
+``.mp4`` and ``.srt`` moved (``os.replace``) to their places under ``<media>/videos/``,
+so a render killed mid-chapter leaves the previous good video as it was. manim's
+partial-movie cache (one file per animation) stays outside the staging folder, in
+``<media>/videos/<stem>/<quality>/partial_movie_files/<Chapter>/``, so unchanged
+animations are still reused between renders.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+QUALITIES = {  # flag -> (manim flag, folder name manim uses)
+    "l": ("-ql", "480p15"),
+    "m": ("-qm", "720p30"),
+    "h": ("-qh", "1080p60"),
+    "k": ("-qk", "2160p60"),
+}
+
+# Seconds one chapter takes on average, two at a time on a 2-core machine (measured here for l and h;
+# m and k scaled by pixels per second). Used only until a chapter has a stamp or one has finished.
+FIRST_GUESS = {"l": 30.0, "m": 60.0, "h": 130.0, "k": 520.0}
+
+
+# --- stamps --------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def manim_version() -> str:
+    """The installed manim's version, or ``"not installed"``."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("manim")
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def input_files(root: Path) -> list[Path]:
+    """The source files every chapter's pixels may depend on.
+
+    Chapters import one another (ch01 uses ch03's helpers, ch10 uses ch09's), so every
+    ``.py`` file under ``scenes/`` counts for every chapter, as do the model's sources and
+    the locked package versions.
+    """
+    return [*sorted((root / "scenes").rglob("*.py")), *sorted((root / "model").glob("*.py")),
+            root / "requirements.lock"]
+
+
+def input_key(cls: str, quality: str, assets: Path, cfg: Path, root: Path | None = None) -> str:
+    """A hash of everything a chapter's pixels depend on.
+
+    Parameters
+    ----------
+    cls
+        The chapter's scene class.
+    quality
+        The quality flag (``l``, ``m``, ``h`` or ``k``).
+    assets
+        The assets folder; its manifest holds every asset file's sha256.
+    cfg
+        The manim config file the chapter renders with (encoder settings included).
+    root
+        The repository (default: this one).
+
+    Returns
+    -------
+    str
+        A sha256 hex digest.
+    """
+    root = root or ROOT
+    h = hashlib.sha256()
+    for f in [*input_files(root), cfg, assets / "manifest.json"]:
+        name = f.relative_to(root) if f.is_relative_to(root) else Path(f.name)
+        data = f.read_bytes() if f.is_file() else b"<missing>"
+        h.update(f"{name.as_posix()}\0{len(data)}\0".encode())
+        h.update(data)
+    h.update(f"manim {manim_version()}|{cls}|{quality}".encode())
+    return h.hexdigest()
+
+
+class Chapter:
+    """Where one chapter's video, subtitles, stamp, log and staging folder live."""
+
+    def __init__(self, stem: str, cls: str, title: str, media: Path, quality: str):
+        self.stem, self.cls, self.title = stem, cls, title
+        folder = QUALITIES[quality][1]
+        self.video = media / "videos" / stem / folder / f"{cls}.mp4"
+        self.srt = self.video.with_suffix(".srt")
+        self.segments = self.video.parent / "partial_movie_files" / cls  # manim's cache, kept
+        self.staging = media / "staging" / folder / cls
+        self.staged_video = self.staging / f"{cls}.mp4"
+        self.staged_srt = self.staged_video.with_suffix(".srt")
+        self.stamp = media / "stamps" / folder / f"{cls}.json"
+        self.log = media / "logs" / f"{cls}.log"
+
+    def up_to_date(self, key: str) -> bool:
+        """Whether the last good render had these inputs and its video is still there, whole."""
+        try:
+            stamp = json.loads(self.stamp.read_text())
+        except (OSError, ValueError):
+            return False
+        return stamp.get("key") == key and self.video.is_file() and self.video.stat().st_size == stamp.get("bytes")
+
+    def last_seconds(self) -> float | None:
+        """How long the last good render took, from the stamp."""
+        try:
+            return float(json.loads(self.stamp.read_text())["render_seconds"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+
+def write_stamp(ch: Chapter, key: str, seconds: float) -> None:
+    """Record a good render of ``ch`` with inputs ``key`` (atomically)."""
+    from model.store import atomic_write_bytes
+    from scripts.join import video_duration
+
+    data = {"key": key, "bytes": ch.video.stat().st_size, "render_seconds": round(seconds, 2),
+            "video_seconds": round(video_duration(ch.video), 3)}
+    atomic_write_bytes(ch.stamp, json.dumps(data, indent=1).encode())
+
+
+# --- configs -------------------------------------------------------------------------------
+
+def effective_config(args, media: Path) -> Path:
+    """manim.cfg, or a copy of it with the encoder overrides from the command line."""
+    cfg = ROOT / "manim.cfg"
+    if args.preset is None and args.crf is None:
+        return cfg
+    parser = read_config(cfg)
+    if args.preset:
+        parser["video_encoder.options"]["preset"] = args.preset
+    if args.crf is not None:
+        parser["video_encoder.options"]["crf"] = str(args.crf)
+    return write_config(parser, media / "manim-override.cfg")
+
+
+def chapter_config(cfg: Path, media: Path, ch: Chapter) -> Path:
+    """``cfg`` with folders of the chapter's own: LaTeX, text shaping, staging and segment cache.
+
+    Chapters render in parallel processes. Sharing manim's Tex folder breaks them: when a
+    formula is done, manim deletes every file in that folder but the .svg and .tex ones,
+    which can be another process's .dvi that dvisvgm is about to read ("does not support
+    converting .dvi files to SVG"). A shared text cache can likewise be read half-written.
+    The video goes to the staging folder (``video_dir``); the partial-movie cache
+    (``partial_movie_dir``) stays where it survives between renders.
+    """
+    parser = read_config(cfg)
+    if not parser.has_section("CLI"):
+        parser.add_section("CLI")
+    parser["CLI"]["tex_dir"] = str(media / "Tex" / ch.cls)
+    parser["CLI"]["text_dir"] = str(media / "texts" / ch.cls)
+    parser["CLI"]["video_dir"] = str(ch.staging)
+    parser["CLI"]["partial_movie_dir"] = str(ch.segments)
+    return write_config(parser, media / "cfg" / f"{ch.cls}.cfg")
+
+
+def read_config(path: Path):
+    """A ``ConfigParser`` holding ``path`` (no interpolation, as manim reads it)."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(path)
+    return parser
+
+
+def write_config(parser, out: Path) -> Path:
+    """Write ``parser`` to ``out`` atomically; returns ``out``."""
+    import io
+
+    from model.store import atomic_write_bytes
+
+    text = io.StringIO()
+    parser.write(text)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out, text.getvalue().encode())
+    return out
+
+
+# --- one chapter ---------------------------------------------------------------------------
+
+def manim_command(ch: Chapter, quality: str, cfg: Path, media: Path) -> list[str]:
+    """The manim command line that renders ``ch`` into its staging folder."""
+    return [sys.executable, "-m", "manim", "render", QUALITIES[quality][0],
+            "--config_file", str(chapter_config(cfg, media, ch)),
+            "--media_dir", str(media), "--progress_bar", "none", str(ROOT / "scenes" / f"{ch.stem}.py"), ch.cls]
+
+
+def prepare_staging(ch: Chapter) -> None:
+    """Give ``ch`` an empty staging folder.
+
+    A staging folder left from an earlier run means that run was killed mid-chapter.
+    manim writes each animation's segment straight to its cache name, so that
+    segment may be half-written: the chapter's segment cache is cleared as well.
+    """
+    if ch.staging.exists():
+        shutil.rmtree(ch.segments, ignore_errors=True)
+        shutil.rmtree(ch.staging, ignore_errors=True)
+    ch.staging.mkdir(parents=True, exist_ok=True)
+
+
+def publish(ch: Chapter) -> bool:
+    """Move the staged video and subtitles into place; False if manim wrote no video."""
+    if not ch.staged_video.is_file():
+        return False
+    ch.video.parent.mkdir(parents=True, exist_ok=True)
+    if ch.staged_srt.is_file():
+        os.replace(ch.staged_srt, ch.srt)
+    else:  # no narration this time: an old .srt would not belong to the new video
+        ch.srt.unlink(missing_ok=True)
+    os.replace(ch.staged_video, ch.video)
+    return True
+
+
+def render_one(ch: Chapter, quality: str, cfg: Path, media: Path, assets: Path) -> tuple[int, float]:
+    """Render one chapter in its own manim process; returns (exit code, seconds).
+
+    The chapter's video and subtitles are replaced only if manim exits 0; the staging
+    folder is removed either way.
+    """
+    ch.log.parent.mkdir(parents=True, exist_ok=True)
+    prepare_staging(ch)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), ATTENTION_ASSETS=str(assets), PYTHONUNBUFFERED="1")
+    cmd = manim_command(ch, quality, cfg, media)
+    t0 = time.time()
+    with open(ch.log, "w") as log:
+        log.write("$ " + " ".join(cmd) + "\n")
+        log.flush()
+        code = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
+        if code == 0 and not publish(ch):
+            log.write(f"render.py: manim exited 0 but wrote no {ch.staged_video}\n")
+            code = 1
+    if code < 0:  # killed by a signal: a segment may be half-written under its cache name
+        shutil.rmtree(ch.segments, ignore_errors=True)
+    shutil.rmtree(ch.staging, ignore_errors=True)
+    return code, time.time() - t0
+
+
+# --- progress ------------------------------------------------------------------------------
+
+def fmt_eta(seconds: float) -> str:
+    """``seconds`` as ``12m05s``."""
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}m{seconds % 60:02d}s"
+
+
+def seconds_left(queued: list[str], running: dict[str, float], known: dict[str, float], finished: list[float],
+                 first_guess: float, jobs: int) -> float:
+    """Wall time still to go: each chapter's last render time if known, else the mean of the chapters
+    finished in this run, else ``first_guess``; running chapters count what is left of theirs.
+
+    ``running`` maps a chapter to the seconds it has run so far.
+    """
+    guess = sum(finished) / len(finished) if finished else first_guess
+
+    def cost(cls: str) -> float:
+        return known.get(cls) or guess
+
+    work = sum(cost(c) for c in queued) + sum(max(0.0, cost(c) - ran) for c, ran in running.items())
+    return work / max(1, jobs)
+
+
+class Progress:
+    """One overall line: done/total, what is rendering, and an ETA.
+
+    Parameters
+    ----------
+    total
+        Every chapter asked for, up-to-date ones included.
+    done
+        How many of them are done already (the up-to-date ones).
+    """
+
+    def __init__(self, total: int, done: int = 0):
+        self.total, self.done, self.t0 = total, done, time.time()
+        self.tty = sys.stderr.isatty()
+        self.last_state = None
+
+    def show(self, running: list[str], estimate_left: float) -> None:
+        line = (f"[render] {self.done}/{self.total} chapters done"
+                f" | now: {', '.join(running) or '-'} | ETA {fmt_eta(estimate_left)}")
+        if self.tty:
+            print("\r" + line[: shutil.get_terminal_size().columns - 1], end="\x1b[K", file=sys.stderr)
+        elif (self.done, tuple(running)) != self.last_state:  # a log file: one line per change
+            self.last_state = (self.done, tuple(running))
+            print(line, file=sys.stderr)
+        sys.stderr.flush()
+
+    def end(self) -> None:
+        if self.tty:
+            print(file=sys.stderr)
+
+
+# --- all chapters --------------------------------------------------------------------------
+
+def render_all(chapters: list[Chapter], args, cfg: Path, media: Path, assets: Path) -> dict:
+    """Render the chapters whose inputs changed, ``args.jobs`` at a time.
+
+    Returns
+    -------
+    dict
+        ``rendered``, ``skipped`` (up to date) and ``failed``: lists of chapter class names.
+    """
+    keys = {c.cls: input_key(c.cls, args.quality, assets, cfg) for c in chapters}
+    todo = [c for c in chapters if args.force or not c.up_to_date(keys[c.cls])]
+    skipped = [c.cls for c in chapters if c not in todo]
+    if skipped:
+        print(f"[render] up to date, not rendered again: {', '.join(skipped)}", file=sys.stderr)
+    progress = Progress(len(chapters), done=len(skipped))
+    failed = _run_pool(todo, args, cfg, media, assets, keys, progress)
+    progress.end()
+    for c in failed:
+        tail = c.log.read_text(errors="replace").splitlines()[-25:]
+        print(f"\n[render] {c.cls} failed; last lines of {c.log}:", file=sys.stderr)
+        print("\n".join("    " + line for line in tail), file=sys.stderr)
+    return {"rendered": [c.cls for c in todo if c not in failed], "skipped": skipped,
+            "failed": [c.cls for c in failed]}
+
+
+def _run_pool(todo: list[Chapter], args, cfg: Path, media: Path, assets: Path, keys: dict,
+              progress: Progress) -> list[Chapter]:
+    """Render ``todo`` in a thread pool, stamping each good one; returns the failed chapters."""
+    known = {c.cls: c.last_seconds() for c in todo if c.last_seconds()}
+    took: list[float] = []  # render seconds of the chapters finished in this run
+    started: dict[str, float] = {}
+    failed = []
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        pending = {}
+        queue = list(todo)
+        while queue or pending:
+            while queue and len(pending) < args.jobs:
+                c = queue.pop(0)
+                started[c.cls] = time.time()
+                pending[pool.submit(render_one, c, args.quality, cfg, media, assets)] = c
+            now = time.time()
+            left = seconds_left([c.cls for c in queue], {c.cls: now - started[c.cls] for c in pending.values()},
+                                known, took, FIRST_GUESS[args.quality], args.jobs)
+            progress.show([c.cls for c in pending.values()], left)
+            finished, _ = wait(pending, timeout=2.0, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                c = pending.pop(fut)
+                code, secs = fut.result()
+                progress.done += 1
+                took.append(secs)
+                if code == 0 and c.video.is_file():
+                    write_stamp(c, keys[c.cls], secs)
+                else:
+                    failed.append(c)
+    return failed
