@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, RIGHT, UP, Create, FadeIn, FadeOut, Line, SurroundingRectangle, VGroup, Write
 
-from scenes.common.layout import vmatrix, fmt_auto, row_box, tex, titled
+from scenes.common.layout import digits_for, fmt_auto, row_box, tex, titled, vmatrix
 from scenes.common import ChapterScene, TokenRow, color, fit, label, shorten
 
 NARRATION = {
@@ -33,6 +33,19 @@ def match_rows(Y: np.ndarray, Y2: np.ndarray, perm, atol: float = 1e-4) -> list[
             raise ValueError(f"row {k} of the shuffled output matches no row of Y")
         out.append(perm[k] if perm[k] in same else same[0])
     return out
+
+
+def telling_digits(Y: np.ndarray, n_cols: int, least: int, most: int = 5) -> int:
+    """Fewest decimals (from ``least``) at which the shown part of every row of ``Y`` prints differently.
+
+    Raw attention can make all rows alike; with too few decimals two different rows would
+    print the same digits, and a viewer could not check which row went where.
+    """
+    shown = np.asarray(Y, dtype=float)[:, :n_cols]
+    for k in range(least, most + 1):
+        if len({tuple(r) for r in np.round(shown, k)}) == len(shown):
+            return k
+    return most
 
 
 class Ch07Permutation(ChapterScene):
@@ -65,8 +78,9 @@ class Ch07Permutation(ChapterScene):
         # --- beat: the two outputs
         sentence = VGroup(row1, row2, paths)
         self.play(sentence.animate.scale(0.55).move_to([0, 2.1, 0]), run_time=0.8)
-        left = vmatrix(Y, max_rows=n, max_cols=3, row_labels=tokens)
-        right = vmatrix(Yp, max_rows=n, max_cols=3, row_labels=tokens_perm)
+        dg = telling_digits(Y, 3, digits_for(Y))
+        left = vmatrix(Y, max_rows=n, max_cols=3, row_labels=tokens, digits=dg)
+        right = vmatrix(Yp, max_rows=n, max_cols=3, row_labels=tokens_perm, digits=dg)
         for t in right.row_label_mobs:  # labels on the outer side, so the lines between stay clear
             y = t.get_y()
             t.next_to(right.brackets[1], RIGHT, buff=0.15).set_y(y)

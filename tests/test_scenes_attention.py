@@ -113,6 +113,10 @@ def test_ch07_links_equal_rows_of_the_two_outputs(ch07, att):
         assert abs(start[1] - left.rows[i].get_y()) < 1e-6  # ... and is drawn between exactly those rows
         assert abs(end[1] - right.rows[k].get_y()) < 1e-6
     assert sorted(ch07.matched) == list(range(len(Y)))
+    # a viewer can check each link: different rows print different digits, linked rows the same ones
+    printed = lambda m, r: tuple(c[1].original_text for c in m.rows[r])  # noqa: E731
+    assert len({printed(left, i) for i in range(len(Y))}) == len(Y)
+    assert all(printed(left, i) == printed(right, k) for k, i in enumerate(ch07.matched))
 
 
 def test_ch07_reports_the_real_gap(ch07, att):
