@@ -32,8 +32,8 @@ NARRATION = {
               "GPT-style models grew out of the decoder half.",
     "ours": "In this video we build the encoder half: small enough to train on a CPU.",
     "goal": "It reads a real IMDB review and says positive or negative. "
-            "Here is its verdict on one test review, and its score on the whole test set.",
-    "next": "Let's open it up and build it, one piece at a time.",
+            "Here is its verdict on one test review.",
+    "next": "And here is its score on the whole test set. Let's open it up and build it, one piece at a time.",
 }
 
 
