@@ -291,3 +291,38 @@ def test_value_legend_runs_from_minus_to_plus_its_scale():
     left_to_right = [b.get_x() for b in bar]
     assert left_to_right == sorted(left_to_right)
     assert ticks[0].get_x() < ticks[1].get_x() < ticks[2].get_x()
+
+
+def test_held_frames_converted_once_give_the_same_bytes(tmp_path):
+    """The patched encoder writes exactly the video manim's own encoder writes, and is idempotent."""
+    from fractions import Fraction
+
+    from manim._config.video_encoder import VideoEncoderSpec
+    from manim.scene.video_segment_encoder import VideoSegmentEncoder
+
+    from scenes.common.encoder import convert_held_frames_once
+
+    spec = VideoEncoderSpec(container_format="mp4", codec="libx264", pixel_format="yuv420p", width=320, height=180,
+                            frame_rate=Fraction(30), options=(("preset", "veryfast"), ("crf", "20")))
+    rng = np.random.default_rng(5)
+    frames = [np.ascontiguousarray(rng.integers(0, 256, (180, 320, 4), dtype=np.uint8)) for _ in range(3)]
+    for f in frames:
+        f[..., 3] = 255
+
+    def encode(path):
+        enc = VideoSegmentEncoder(target=path, spec=spec)
+        for f, repeat in zip(frames, (1, 7, 4)):  # a moving frame, then two held ones
+            enc.write_frame(f, repeat=repeat)
+        enc.finish()
+        return path.read_bytes()
+
+    original = VideoSegmentEncoder.write_frame
+    try:
+        reference = encode(tmp_path / "manim.mp4")
+        convert_held_frames_once()
+        patched = VideoSegmentEncoder.write_frame
+        convert_held_frames_once()  # every chapter's setup calls it: it must not wrap itself again
+        assert VideoSegmentEncoder.write_frame is patched and patched is not original
+        assert encode(tmp_path / "once.mp4") == reference
+    finally:
+        VideoSegmentEncoder.write_frame = original

@@ -13,6 +13,7 @@ from manim import DOWN, UP, FadeIn, FadeOut, Scene, Text, VGroup, Write
 
 from model import store
 
+from .encoder import convert_held_frames_once
 from .mobjects import FONT, fit, label
 from .palette import color
 
@@ -60,6 +61,7 @@ class ChapterScene(Scene):
 
     def setup(self):
         drop_glyph_sources()
+        convert_held_frames_once()
         self.caption: VGroup | None = None
         self.heading: Text | None = None
 
