@@ -70,8 +70,13 @@ def capture(chapters: list[str], quality: str, every: int, stretch: int) -> tupl
     return kept, rate, size
 
 
-def encode_seconds(frames: list, rate, size: tuple[int, int], options: dict) -> float:
-    """Wall seconds for PyAV to encode ``frames`` in one x264 stream."""
+def encode_seconds(frames: list, rate, size: tuple[int, int], options: dict, convert_once: bool = False) -> float:
+    """Wall seconds for PyAV to encode ``frames`` in one x264 stream.
+
+    With ``convert_once``, a held frame (the same array again) is converted from RGBA to
+    yuv420p once and sent again, as ``scenes/common/encoder.py`` makes manim do; without,
+    every frame is converted, as manim's own encoder does.
+    """
     from fractions import Fraction
 
     import av
@@ -81,8 +86,15 @@ def encode_seconds(frames: list, rate, size: tuple[int, int], options: dict) -> 
         with av.open(str(Path(tmp) / "floor.mp4"), "w") as dst:
             st = dst.add_stream("libx264", rate=Fraction(rate).limit_denominator(1001), options=options)
             st.width, st.height, st.pix_fmt = size[0], size[1], "yuv420p"
-            for img in frames:
-                for p in st.encode(av.VideoFrame.from_ndarray(img, format="rgba")):
+            last, frame = None, None
+            for pts, img in enumerate(frames):
+                if not convert_once:
+                    frame = av.VideoFrame.from_ndarray(img, format="rgba")
+                elif img is not last:
+                    frame = av.VideoFrame.from_ndarray(img, format="rgba").reformat(format="yuv420p")
+                    last = img
+                frame.pts = pts
+                for p in st.encode(frame):
                     dst.mux(p)
             for p in st.encode():
                 dst.mux(p)
@@ -116,18 +128,23 @@ def main(argv: list[str] | None = None) -> int:
               "encode_floor: need 0 < --stretch <= --every and --repeat >= 1", file=sys.stderr)
         return 2
     frames, rate, size = capture(args.chapters, args.quality, args.every, args.stretch)
-    runs = [encode_seconds(frames, rate, size, encoder_options()) for _ in range(args.repeat)]
-    secs = statistics.median(runs)
+    runs, once = [], []
+    for _ in range(args.repeat):  # interleaved, so that a change in the machine's load hits both
+        runs.append(encode_seconds(frames, rate, size, encoder_options()))
+        once.append(encode_seconds(frames, rate, size, encoder_options(), convert_once=True))
+    secs, secs_once = statistics.median(runs), statistics.median(once)
     unique = len({id(f) for f in frames})
     out = {"chapters": args.chapters, "frames": len(frames), "unique_frames": unique, "frame_rate": rate,
            "size": list(size), "runs": [round(r, 2) for r in runs], "seconds": round(secs, 2),
-           "seconds_per_frame": secs / len(frames), "realtime_ratio": secs / len(frames) * rate}
+           "seconds_per_frame": secs / len(frames), "realtime_ratio": secs / len(frames) * rate,
+           "runs_convert_once": [round(r, 2) for r in once], "seconds_convert_once": round(secs_once, 2),
+           "seconds_per_frame_convert_once": secs_once / len(frames)}
     if args.json:
         print(json.dumps(out))
     else:
         print(f"encode only: {secs:.1f} s (median of {', '.join(f'{r:.1f}' for r in runs)}) for {len(frames)} frames "
               f"({unique} distinct) of {', '.join(args.chapters)} at {size[0]}x{size[1]} {rate:g} fps "
-              f"= {out['realtime_ratio']:.2f}× realtime")
+              f"= {out['realtime_ratio']:.2f}× realtime; {secs_once:.1f} s with each held frame converted once")
     return 0
 
 
