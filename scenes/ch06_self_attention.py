@@ -28,11 +28,16 @@ NARRATION = {
     "divide": "Add them up, and divide each one by that sum.",
     "sum1": "The weights are all positive, and together they add up to one.",
     "heatmap": "Doing this for every row gives W. Brighter squares are larger weights, and each row sums to one.",
-    "self": "Here every word gives most of its weight to itself: a vector is most like itself, "
+    "self": "Here every word gives its largest weight to itself: a vector is most like itself, "
             "so its own dot product wins.",
+    "even": "Yet every weight is close to an even share: the scores in each row were nearly equal, "
+            "and softmax turns nearly equal scores into nearly equal weights.",
     "y": "Finally Y is W times X: each output row is a weighted mix of the word vectors, with the same shape as X.",
     "learned": "Notice that nothing here was learned. W comes from X alone. The next chapters change that.",
 }
+
+
+EVEN_SPREAD = 0.1  # weights closer together than this are called "close to an even share"
 
 
 class Ch06SelfAttention(ChapterScene):
@@ -122,6 +127,11 @@ class Ch06SelfAttention(ChapterScene):
             diag = VGroup(*[SurroundingRectangle(hm.square(i, i), color=color("accent"), buff=0.02, stroke_width=3)
                             for i in range(n)])
             self.beat("self", FadeOut(hi), Create(diag), run_time=1.0)
+        if float(W.max() - W.min()) < EVEN_SPREAD:  # said only when the data shows it
+            spread = label(f"all {n * n} weights lie between {fmt_number(W.min(), 2)} and {fmt_number(W.max(), 2)}",
+                           size=24, role="accent")
+            fit(spread, 5.0).next_to(w_text, DOWN, buff=0.45)
+            self.beat("even", FadeIn(spread, shift=UP * 0.2), run_time=1.0)
 
         # --- beat: Y = W X
         self.clear_stage()

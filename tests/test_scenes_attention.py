@@ -96,6 +96,12 @@ def test_ch06_works_one_softmax_row_in_numbers(ch06, att):
     # the line about every word favouring itself is spoken only when the data shows it
     diag = bool(np.all(np.asarray(att["W"]).argmax(axis=1) == np.arange(len(att["tokens"]))))
     assert (ch06.NARRATION["self"] in ch06.captions) == diag
+    # near-even weights are said to be near even, with their real range, and only then
+    W = np.asarray(att["W"])
+    even = float(W.max() - W.min()) < 0.1
+    assert (ch06.NARRATION["even"] in ch06.captions) == even
+    if even:
+        assert f"all {W.size} weights lie between {fmt_number(W.min())} and {fmt_number(W.max())}" in ch06.texts
 
 
 # --- chapter 7 --------------------------------------------------------------------------------
