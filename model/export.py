@@ -15,7 +15,7 @@ import numpy as np
 
 from . import store
 from .errors import UserError
-from .tokenize import (BPE_ENCODING, NO_WORDS, UNK, bpe_encoding, bpe_tokenize, has_words, normalize_text,
+from .tokenize import (BPE_ENCODING, NO_WORDS, UNK, UNK_ID, bpe_encoding, bpe_tokenize, has_words, normalize_text,
                        pad_batch, word_tokenize)
 
 EXAMPLE_RULE = ("test reviews of 12-40 word tokens; the shortest positive and the shortest negative "
@@ -51,7 +51,9 @@ def run(args) -> int:
     if args.text is not None:
         if not args.out:
             raise UserError("--text needs --out: the committed assets/ stay as they are")
-        text = sys.stdin.read() if args.text == "-" else args.text
+        from .predict import read_text_argument
+
+        text = read_text_argument(args.text)  # cleaned as predict cleans it: one normaliser for both
         if not has_words(text):
             raise UserError(NO_WORDS)
     model, vocab, config, extra = load_checkpoint(ckpt_path)
@@ -63,6 +65,11 @@ def run(args) -> int:
         "checkpoint_sha256": hashlib.sha256(ckpt_path.read_bytes()).hexdigest(),
     }
     if text is not None:
+        from .predict import all_unknown_warning
+
+        read = vocab.encode(word_tokenize(text)[: config.max_len])  # the tokens the model reads
+        if all(i == UNK_ID for i in read):  # predict's warning, on stderr like every export message
+            _log(all_unknown_warning(len(read)))
         return run_text(text, out, model, vocab, config, extra, meta, t0)
     ds = load_imdb(args.data_dir)
     _log(f"IMDB: {len(ds['train'])} train, {len(ds['test'])} test reviews")
@@ -82,17 +89,39 @@ def run(args) -> int:
 
 
 def text_example(text: str, model, vocab, config) -> dict:
-    """The user's review as an example dict; ``label`` is -1 (nobody labelled it)."""
+    """The user's review as an example dict.
+
+    Parameters
+    ----------
+    text
+        The review as given; it is cleaned with :func:`~model.tokenize.clean_review` first
+        (again, if ``run`` did so already: cleaning twice changes nothing).
+    model, vocab, config
+        The checkpoint's classifier, vocabulary and configuration.
+
+    Returns
+    -------
+    dict
+        ``index`` -1 and ``label`` -1 (nobody labelled it), the normalised ``text`` every asset
+        is computed from, ``n_tokens``, ``prob_positive`` and ``pred``.
+
+    Raises
+    ------
+    UserError
+        When the text has no words to read.
+    """
     import torch
 
+    text = normalize_text(text)  # clean_review, then one space between words
     tokens = word_tokenize(text)
     if not has_words(text):
         raise UserError(NO_WORDS)
-    ids, mask = pad_batch([vocab.encode(tokens)], min(len(tokens), config.max_len))
+    word_ids = vocab.encode(tokens[: config.max_len])
+    ids, mask = pad_batch([word_ids], len(word_ids))
     model.eval()
     with torch.no_grad():
         probs = torch.softmax(model(torch.from_numpy(ids), torch.from_numpy(mask)), -1)[0]
-    return {"index": -1, "text": normalize_text(text), "label": -1, "n_tokens": len(tokens),
+    return {"index": -1, "text": text, "label": -1, "n_tokens": len(tokens),
             "prob_positive": float(probs[1]), "pred": int(probs.argmax())}
 
 

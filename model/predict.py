@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .data import LABELS
 from .errors import TextError, UserError
-from .tokenize import NO_WORDS, UNK_ID, has_words, pad_batch, word_tokenize
+from .tokenize import NO_WORDS, UNK_ID, clean_review, has_words, pad_batch, word_tokenize
 
 MAX_SHOWN = 40  # tokens drawn in the attention heatmaps
 
@@ -31,9 +31,21 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def _sanitize(text: str) -> str:
-    """Undecodable bytes from the command line (lone surrogates) become U+FFFD."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+def read_text_argument(value: str) -> str:
+    """The review named on the command line (``value``, or standard input for ``-``), cleaned.
+
+    Standard input is read as bytes where it can be, so bytes that are not UTF-8 reach
+    :func:`~model.tokenize.clean_review` (which makes them U+FFFD) instead of failing to
+    decode; undecodable bytes of an argument arrive as lone surrogates and end the same way.
+    """
+    raw = getattr(sys.stdin, "buffer", sys.stdin).read() if value == "-" else value
+    return clean_review(raw)
+
+
+def all_unknown_warning(n_tokens: int) -> str:
+    """The one-line warning for a review none of whose tokens the vocabulary knows."""
+    return (f"warning: every word ({n_tokens} tokens) is unknown to the vocabulary; "
+            "the prediction rests on positions alone")
 
 
 def classify_text(model, vocab, config, text: str) -> dict:
@@ -43,7 +55,7 @@ def classify_text(model, vocab, config, text: str) -> dict:
     """
     import torch
 
-    text = _sanitize(text)
+    text = clean_review(text)
     tokens = word_tokenize(text)
     if not has_words(text):
         raise TextError(NO_WORDS)
@@ -112,7 +124,7 @@ def run(args) -> int:
     from .checkpoint import load_checkpoint, resolve_checkpoint
     from .store import atomic_write_bytes
 
-    text = sys.stdin.read() if args.text == "-" else args.text
+    text = read_text_argument(args.text)
     out = None
     if args.attention:
         out = Path(args.attention)
@@ -125,8 +137,7 @@ def run(args) -> int:
         print(f"note: the review has {res['n_total']:,} tokens; only the first {config.max_len} are read "
               f"(max_len={config.max_len})")
     if res["all_unknown"]:
-        print(f"warning: every word ({len(res['tokens'])} tokens) is unknown to the vocabulary; "
-              "the prediction rests on positions alone")
+        print(all_unknown_warning(len(res["tokens"])))
     print(f"{res['label']} (probability {res['probs'][res['pred']]:.3f}; "
           f"P(positive) = {res['probs'][1]:.3f}, {len(res['tokens'])} tokens)")
     if out is not None:

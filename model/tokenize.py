@@ -12,6 +12,7 @@ Ids 0 and 1 are reserved: ``<pad>`` = 0, so a padded row ends in zeros, and
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
@@ -26,13 +27,69 @@ PAD_ID, UNK_ID = 0, 1
 # A word is a run of letters/digits, optionally with one apostrophe part ("don't",
 # "film's"); any other visible character (punctuation, emoji) is a token of its own.
 _TOKEN = re.compile(r"\w+(?:'\w+)?|[^\w\s]", re.UNICODE)
-# Control characters (NUL included) are dropped before tokenizing.
+# C0 control characters (NUL included) become spaces before tokenizing. The C1 controls stay:
+# IMDB's reviews hold them as mis-decoded dashes and quotes (\x96, \x97), and the vocabulary knows them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")  # the only characters _unseen needs to look at
 
 
-def normalize_text(text: str) -> str:
-    """A review as the tokenizer sees it, before lower-casing: no markup breaks, no control characters."""
-    return " ".join(_CONTROL.sub(" ", clean_text(text)).split())
+def _unseen(match: re.Match) -> str:
+    """What :func:`clean_review` keeps of one character outside ASCII.
+
+    A format character (category Cf: byte-order mark, bidi overrides and marks, zero-width
+    spaces and joiners, soft hyphen, tags) or a variation selector draws nothing on its own
+    and is dropped (an empty string); any other character is kept.
+    """
+    c = match.group()
+    if unicodedata.category(c) == "Cf" or "\ufe00" <= c <= "\ufe0f" or "\U000e0100" <= c <= "\U000e01ef":
+        return ""
+    return c
+
+
+_ESCAPED = re.compile("[\udc80-\udcff]+")  # bytes that did not decode, kept by Python as lone surrogates
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_review(text: str | bytes) -> str:
+    r"""A review from outside (argument, standard input) as text every part of the project can handle.
+
+    The one normaliser of user text: ``predict`` and ``export --text`` (so also
+    ``render.sh --text``) pass what they read through it before anything else.
+
+    Parameters
+    ----------
+    text
+        The review as ``str`` (possibly holding the lone surrogates with which Python keeps
+        undecodable bytes of ``argv`` or standard input) or as raw ``bytes``.
+
+    Returns
+    -------
+    str
+        Valid Unicode: bytes that are not UTF-8 become U+FFFD; every other lone surrogate
+        becomes U+FFFD; format characters (category Cf, such as U+FEFF or U+202E) and
+        variation selectors are dropped; C0 controls other than tab and line breaks (NUL,
+        ESC, ...) and DEL become spaces. Everything else, whitespace and the C1 controls of
+        IMDB's mis-decoded reviews included, is kept as written, so the word tokens of an
+        ordinary review are unchanged.
+
+    Examples
+    --------
+    >>> clean_review(b"good \xff film") == "good \ufffd film"
+    True
+    >>> clean_review("\ufeffgreat\u202e film\x00!")
+    'great film !'
+    """
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8", "replace")
+    text = _ESCAPED.sub(lambda m: m.group().encode("utf-8", "surrogateescape").decode("utf-8", "replace"), text)
+    text = _SURROGATE.sub("\ufffd", text)
+    return _CONTROL.sub(" ", _NOT_ASCII.sub(_unseen, text))
+
+
+def normalize_text(text: str | bytes) -> str:
+    """A review as the tokenizer sees it, before lower-casing: cleaned by :func:`clean_review`,
+    no markup breaks, whitespace runs as single spaces."""
+    return " ".join(clean_text(clean_review(text)).split())
 
 
 def word_tokenize(text: str) -> list[str]:

@@ -83,8 +83,11 @@ def sit_on_baseline(t, baseline_y: float):
 
     Letters: the median bottom of the letters without descenders. Text with ligatures
     (glyphs do not match characters): its bottom, less a descender if it has one.
-    Dashes and other mid-line marks are centred half an x-height above the line.
+    Dashes and other mid-line marks are centred half an x-height above the line. A Text that
+    draws nothing (blank) has no letters to stand on the line and is left where it is.
     """
+    if not t.submobjects or t.height == 0:
+        return t
     chars = [c for c in t.text if not c.isspace()]
     size = t.font_size
     if not any(c.isalnum() for c in chars) and not all(c in ".,_…!?:;" for c in chars):
@@ -205,7 +208,8 @@ class Ch03Tokens(ChapterScene):
 
         # --- beat: word tokens
         top = review.copy().move_to([0, 2.9 - review.height / 2, 0])
-        n_words = label(f"↓  {len(words)} word tokens", size=26, role="accent").next_to(top, DOWN, buff=0.25)
+        n_words = label(f"↓  {len(words)} word token{'s' * (len(words) != 1)}", size=26, role="accent")
+        n_words.next_to(top, DOWN, buff=0.25)
         grid = token_grid(words, font_size=24)
         room_top = n_words.get_bottom()[1] - 0.3
         fit(grid, 12.6, room_top + 2.85).move_to([0, (room_top - 2.85) / 2, 0])

@@ -132,7 +132,7 @@ class Ch04Padding(ChapterScene):
         self.clear_stage()
 
         # --- beat: the batch of three reviews, as ids
-        self.set_heading(f"A batch: {B} reviews, each padded to T = {T} positions")
+        self.set_heading(f"A batch: {B} review{'s' * (B != 1)}, each padded to T = {T} positions")
         lead, tail = 7, 3
         grid = batch_grid(batch_ids, lead, tail)
         names = VGroup(*[label(f"review {r + 1}", size=24).set_color(sentiment_color(y))

@@ -31,14 +31,31 @@ NARRATION = {
                "each column, a token answering.",
     "links": "The brightest squares away from the diagonal are the strongest links between two different "
              "tokens. Here they are, drawn on the review.",
+    "alone": "This review is a single token, so there is no link between two different tokens: "
+             "all of its weight rests on itself.",
     "learned": "None of these links was written by hand. Training tuned the three maps until links like "
                "these helped to judge the review.",
 }
 
 
 def pick_links(links, n_max: int = 2):
-    """The strongest link, and up to ``n_max - 1`` more from the same head with a different query token."""
+    """The strongest link, and up to ``n_max - 1`` more from the same head with a different query token.
+
+    Parameters
+    ----------
+    links
+        ``block.pkl``'s ``links``: (head, query i, key j, weight), strongest first, ``i != j``.
+    n_max
+        How many links to return at most.
+
+    Returns
+    -------
+    list of tuple
+        The links picked; empty when there are none (a one-token review has no pair of tokens).
+    """
     links = [(int(h), int(i), int(j), float(w)) for h, i, j, w in links]
+    if not links:
+        return []
     first = links[0]
     out = [first]
     for ln in links[1:]:
@@ -61,7 +78,7 @@ class Ch09QueryKeyValue(ChapterScene):
         n, d = x_in.shape
         H, dh = int(b["n_heads"]), int(b["d_head"])
         shown_links = pick_links(b["links"])
-        h0 = shown_links[0][0]
+        h0 = shown_links[0][0] if shown_links else 0  # no link (one token): the first head
         self.head_shown, self.links_shown = h0, shown_links  # for the tests
         S, Wt, Yh = np.asarray(b["scores"])[h0], np.asarray(b["weights"])[h0], np.asarray(b["head_out"])[h0]
         self.title_card()
@@ -161,7 +178,8 @@ class Ch09QueryKeyValue(ChapterScene):
         key_t = label("key →", size=20, role="key").next_to(qry_t, UP, buff=0.12).align_to(qry_t, RIGHT)
         hm_all = VGroup(hm, key_t, qry_t)
         fit(hm_all, 7.0, 5.8).move_to([-3.3, 0, 0]).align_to([0, 2.9, 0], UP)
-        title = label(f"head {h0 + 1} of {H}, all {n} tokens", size=22, role="accent")
+        title = label(f"head {h0 + 1} of {H}, " + (f"all {n} tokens" if n > 1 else f"its {n} token"), size=22,
+                      role="accent")
         extra = stride_note(hm)
         info = VGroup(title, *([label(f"({extra})", size=18, role="muted")] if extra else []))
         x0 = hm_all.get_right()[0] + 0.5
@@ -170,12 +188,23 @@ class Ch09QueryKeyValue(ChapterScene):
         fit(info, room).move_to([x0, 2.6, 0], aligned_edge=LEFT)
         self.beat("heatmap", FadeIn(hm_all), FadeIn(info), run_time=1.8)
 
-        # --- beat: the strongest links
         # the review as token boxes: up to REVIEW_CAP tokens, then a visible ellipsis (links past it get no arc)
         shown = tokens if n <= REVIEW_CAP else tokens[:REVIEW_CAP - 1] + [ELLIPSIS]
         review = wrap_tokens(shown, width=room, font_size=20, line_buff=0.12)
         reach = n if n <= REVIEW_CAP else REVIEW_CAP - 1
         fit(review, room, 4.0).next_to(info, DOWN, buff=0.35).align_to(info, LEFT)
+        if not shown_links:
+            # --- beat: a single token has no link to another token; its one weight is on itself
+            if n == 1:
+                note = VGroup(label(f"“{shorten(tokens[0])}”", size=22, role="query"), label("→ itself", size=22),
+                              label(f"weight {fmt_number(Wt[0, 0])}", size=22)).arrange(RIGHT, buff=0.15)
+                fit(note, room).next_to(review, DOWN, buff=0.25).align_to(review, LEFT)
+                self.play(FadeIn(review), run_time=0.8)
+                self.beat("alone", FadeIn(note), run_time=1.0)
+            self.finish()
+            return
+
+        # --- beat: the strongest links
         marks, arcs, notes = VGroup(), VGroup(), VGroup()
         for h, i, j, w in shown_links:
             marks.add(SurroundingRectangle(hm.square(i, j), color=color("accent"), buff=0.02, stroke_width=3))

@@ -22,12 +22,15 @@ NARRATION = {
     "code": "In the code, a view and a transpose do the regrouping.",
     "heads": "Here is every head on our review. Same words, different patterns: "
              "each head learned its own kind of link.",
+    "heads_alone": "Here is every head on our review. With a single token there is nothing else to look at: "
+                   "each head puts all its weight on that token itself.",
     "compare": "Two of them, larger, each with its strongest link between two different tokens.",
     "pair_links": "Each head has its own strongest link between two different tokens.",
     "outs": "Each head hands back a narrow output: the weighted average of its own values.",
     "concat": "Laid side by side, the head outputs give back the full width.",
     "proj": "A last learned matrix mixes them, so every output column can draw on every head.",
     "shapes": "What comes out has the shape of what went in: one vector per token, now informed by its context.",
+    "shapes_alone": "What comes out has the shape of what went in: one vector per token.",
 }
 PATH = "model/attention.py"
 
@@ -71,7 +74,25 @@ def shape_table(letters, numbers, size: float = 26) -> VGroup:
 
 
 def strongest_link(weights_h: np.ndarray, links, h: int):
-    """The asset's strongest listed link of head ``h``, else that head's largest off-diagonal weight."""
+    """The strongest link of head ``h`` between two different tokens.
+
+    Parameters
+    ----------
+    weights_h
+        The head's (n, n) attention weights.
+    links
+        ``block.pkl``'s ``links`` (head, i, j, weight), strongest first.
+    h
+        The head.
+
+    Returns
+    -------
+    tuple or None
+        ``(i, j, weight)``: the asset's strongest listed link of head ``h``, else the head's
+        largest off-diagonal weight; None for a single token, which has no such link.
+    """
+    if np.shape(weights_h)[0] < 2:
+        return None
     for hh, i, j, w in links:
         if int(hh) == h:
             return int(i), int(j), float(w)
@@ -96,14 +117,24 @@ class Ch10MultiHead(ChapterScene):
             hm = token_heatmap(Wts[h], tokens, cell=big_cell, legend=(k == len(heads) - 1))
             name = label(f"head {h + 1}", size=22, role="accent")
             name.next_to(hm.squares, UP, buff=0.1).align_to(hm.row_label_mobs, RIGHT)
-            i, j, w = strongest_link(Wts[h], links, h)
-            box = SurroundingRectangle(hm.square(i, j), color=color("accent"), buff=0.03, stroke_width=3)
-            callouts.add(VGroup(label(f"head {h + 1}:", size=20, role="accent"),
-                                label(f"“{shorten(tokens[i])}”", size=20, role="query"), label("→", size=20),
-                                label(f"“{shorten(tokens[j])}”", size=20, role="key"),
-                                label(fmt_number(w), size=20)).arrange(RIGHT, buff=0.12))
+            link = strongest_link(Wts[h], links, h)
+            if link is None:  # a single token: no link to box, only its weight on itself
+                box = VGroup()
+                callouts.add(VGroup(label(f"head {h + 1}:", size=20, role="accent"),
+                                    label(f"“{shorten(tokens[0])}”", size=20, role="query"),
+                                    label("→ itself", size=20), label(fmt_number(Wts[h][0, 0]), size=20))
+                             .arrange(RIGHT, buff=0.12))
+            else:
+                i, j, w = link
+                box = SurroundingRectangle(hm.square(i, j), color=color("accent"), buff=0.03, stroke_width=3)
+                callouts.add(VGroup(label(f"head {h + 1}:", size=20, role="accent"),
+                                    label(f"“{shorten(tokens[i])}”", size=20, role="query"), label("→", size=20),
+                                    label(f"“{shorten(tokens[j])}”", size=20, role="key"),
+                                    label(fmt_number(w), size=20)).arrange(RIGHT, buff=0.12))
             pair.add(VGroup(hm, name, box))
         pair.arrange(RIGHT, buff=0.6, aligned_edge=DOWN)
+        for g in pair[1:]:  # squares on one line, also when a legend reaches below a short heatmap
+            g.shift(UP * (pair[0][0].squares.get_bottom()[1] - g[0].squares.get_bottom()[1]))
         extra = stride_note(pair[0][0])
         if extra:
             callouts.add(label(f"({extra})", size=18, role="muted"))
@@ -154,11 +185,17 @@ class Ch10MultiHead(ChapterScene):
         # --- beat: every head's heatmap, side by side
         self.clear_stage()
         lab_w = max(label(shorten(t, 10), size=18).width for t in tokens)
-        h_a = int(links[0][0])
+        alone = n < 2  # a single token: no link between two tokens, every head's weight is on itself
+        h_a = int(links[0][0]) if links else 0
         others = [int(ln[0]) for ln in links if int(ln[0]) != h_a]
-        h_b = others[0] if others else max((h for h in range(H) if h != h_a),
-                                           key=lambda h: strongest_link(Wts[h], [], h)[2])
-        self.heads_compared = tuple(sorted((h_a, h_b)))  # for the tests
+        rest = [h for h in range(H) if h != h_a]
+        if others:
+            h_b = others[0]
+        elif not rest or alone:  # one head only, or no link to rank the heads by
+            h_b = rest[0] if rest else h_a
+        else:
+            h_b = max(rest, key=lambda h: strongest_link(Wts[h], [], h)[2])
+        self.heads_compared = tuple(sorted({h_a, h_b}))  # for the tests
         if H > 2:
             cell = min(0.3, (13.2 - lab_w - 0.8 - 0.35 * (H - 1)) / (H * n), (5.8 - lab_w - 0.95) / n)
             maps = VGroup()
@@ -175,18 +212,23 @@ class Ch10MultiHead(ChapterScene):
                          role="muted")
             grid = VGroup(maps, note).arrange(DOWN, buff=0.25)
             fit(grid, 13.4, 5.8).move_to([0, 0, 0])
-            self.beat("heads", FadeIn(maps, lag_ratio=0.2), FadeIn(note), run_time=2.0)
+            self.beat("heads_alone" if alone else "heads", FadeIn(maps, lag_ratio=0.2), FadeIn(note), run_time=2.0)
             self.clear_stage()
 
-        # --- beat: two heads up close (all of them when there are only two), each with its strongest link
-        pair, callouts = self.head_pair(self.heads_compared, Wts, tokens, links, lab_w)
-        key = "compare" if H > 2 else "heads"
-        self.beat(key, FadeIn(VGroup(*[p[:2] for p in pair])), run_time=1.5, hold=0.5 if H > 2 else None)
-        if H <= 2:
-            self.beat("pair_links", *[Create(p[2]) for p in pair], FadeIn(callouts), run_time=1.0)
-        else:
-            self.play(*[Create(p[2]) for p in pair], FadeIn(callouts), run_time=0.8)
-            self.wait(2.5)
+        if alone and H <= 2:
+            # --- beat: every head (one or two) on a single token: all the weight on the token itself
+            pair, callouts = self.head_pair(self.heads_compared, Wts, tokens, links, lab_w)
+            self.beat("heads_alone", FadeIn(VGroup(*[p[:2] for p in pair])), FadeIn(callouts), run_time=1.5)
+        elif not alone:
+            # --- beat: two heads up close (all of them when there are only two), each with its strongest link
+            pair, callouts = self.head_pair(self.heads_compared, Wts, tokens, links, lab_w)
+            key = "compare" if H > 2 else "heads"
+            self.beat(key, FadeIn(VGroup(*[p[:2] for p in pair])), run_time=1.5, hold=0.5 if H > 2 else None)
+            if H <= 2:
+                self.beat("pair_links", *[Create(p[2]) for p in pair], FadeIn(callouts), run_time=1.0)
+            else:
+                self.play(*[Create(p[2]) for p in pair], FadeIn(callouts), run_time=0.8)
+                self.wait(2.5)
 
         # --- beat: each head's output
         self.clear_stage()
@@ -238,7 +280,7 @@ class Ch10MultiHead(ChapterScene):
         fit(table2, 12.5).move_to([0, 0.3, 0])
         same = VGroup(*[SurroundingRectangle(table2[k][1], color=color("accent"), buff=0.1, stroke_width=2.5)
                         for k in (0, len(table2) - 1)])
-        self.beat("shapes", FadeIn(table2, lag_ratio=0.2), run_time=1.5, hold=0.5)
+        self.beat("shapes_alone" if alone else "shapes", FadeIn(table2, lag_ratio=0.2), run_time=1.5, hold=0.5)
         self.play(Create(same), run_time=0.8)
         self.wait(2.0)
         self.finish()

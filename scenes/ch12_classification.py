@@ -71,7 +71,8 @@ class Ch12Classification(ChapterScene):
         strip = VGroup(row, mask_row, mask_tag)  # the tag left of the row must stay in the frame too
         strip.shift(RIGHT * (-strip.get_center()[0]))
         fit(strip, 13.2)
-        counts = label(f"n = {n} real tokens, then {T - n} padding positions: T = {T}", size=24, role="muted")
+        counts = label(f"n = {n} real token{'s' * (n != 1)}, then {T - n} padding positions: T = {T}", size=24,
+                       role="muted")
         counts.next_to(mask_row, DOWN, buff=0.3).set_x(0)
         self.beat("rows", FadeIn(row), FadeIn(mask_row), FadeIn(mask_tag), FadeIn(counts), run_time=1.5)
 

@@ -29,9 +29,34 @@ def fmt_number(v: float, digits: int = 2) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
+def drawable(text: str) -> str:
+    """``text`` with what Pango cannot draw taken out: lone surrogates become U+FFFD, and
+    format characters (category Cf, such as U+FEFF or U+202E, which draw nothing themselves
+    and can make a whole line come out empty) are left out.
+
+    Assets exported by ``model`` hold neither (``model.tokenize.clean_review``); this keeps
+    the scenes safe with any asset.
+    """
+    if text.isascii():
+        return text
+    return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text
+                   if unicodedata.category(c) != "Cf")
+
+
+def code_points(text: str) -> str:
+    """A visible name for a string that draws nothing: its first non-space code point, such as
+    ``U+FE0F``, and an ellipsis when more characters follow."""
+    chars = [c for c in text if not c.isspace()] or [" "]
+    return f"U+{ord(chars[0]):04X}" + (ELLIPSIS if len(chars) > 1 else "")
+
+
 def shorten(token: str, max_chars: int = 12) -> str:
-    """A token cut to ``max_chars`` characters, ending in an ellipsis when it was longer."""
-    token = token.replace("\n", " ")
+    """A token cut to ``max_chars`` characters, ending in an ellipsis when it was longer.
+
+    The characters counted are those that draw (see :func:`drawable`); a token of which none
+    would draw is named by its code point (:func:`code_points`)."""
+    shown = drawable(token)
+    token = (shown if shown.strip() or not token.strip() else code_points(token)).replace("\n", " ")
     return token if len(token) <= max_chars else token[: max_chars - 1] + ELLIPSIS
 
 
@@ -50,8 +75,34 @@ def ltr(text: str) -> str:
     return LRM + text
 
 
+def text_mob(text: str, font: str = FONT, size: float = 28, **kw) -> Text:
+    """A Text that always draws something for a string that is not blank.
+
+    Parameters
+    ----------
+    text
+        What to write. Characters that cannot be drawn are handled by :func:`drawable`, and
+        right-to-left letters by :func:`ltr`.
+    font, size, **kw
+        Passed to manim's ``Text`` (``size`` as ``font_size``).
+
+    Returns
+    -------
+    Text
+        The text; or, when ``text`` has characters but Pango draws none of them (a token that
+        is only a variation selector, say), a Text of its code point, such as ``U+FE0F``, so
+        no zero-size Text ever reaches the layout. A blank ``text`` stays blank.
+    """
+    shown = drawable(text)
+    mob = Text(ltr(shown), font=font, font_size=size, **kw)
+    if text.strip() and (not mob.submobjects or mob.width == 0 or mob.height == 0):
+        mob = Text(code_points(text), font=font, font_size=size, **kw)
+    return mob
+
+
 def label(text: str, size: float = 28, role: str = "text", mono: bool = False, **kw) -> Text:
-    return Text(ltr(text), font=MONO if mono else FONT, font_size=size, color=color(role), **kw)
+    """Text in the project's font (or its monospace one) and the colour of ``role``; see :func:`text_mob`."""
+    return text_mob(text, font=MONO if mono else FONT, size=size, color=color(role), **kw)
 
 
 def shape_tag(*dims, size: float = 26, role: str = "muted") -> Text:
@@ -144,8 +195,7 @@ class ValueMatrix(VGroup):
         self.row_label_mobs = VGroup()
         if row_labels is not None:
             for r_i, r in enumerate(self.shown_rows):
-                t = Text(ltr(shorten(str(row_labels[r]), label_chars)), font=FONT, font_size=font_size,
-                         color=color(label_role))
+                t = text_mob(shorten(str(row_labels[r]), label_chars), size=font_size, color=color(label_role))
                 t.next_to(self.brackets[0], LEFT, buff=0.15)
                 t.set_y(self.rows[r_i].get_y())
                 self.row_label_mobs.add(t)
@@ -219,11 +269,11 @@ class Heatmap(VGroup):
 
         lab_size = min(font_size, cell * 44)
         self.row_label_mobs = VGroup(*[
-            Text(ltr(shorten(str(s))), font=FONT, font_size=lab_size, color=color("token")) for s in row_labels])
+            text_mob(shorten(str(s)), size=lab_size, color=color("token")) for s in row_labels])
         for i, t in enumerate(self.row_label_mobs):
             t.next_to(self.squares[i * w.shape[1]], LEFT, buff=0.12)
         self.col_label_mobs = VGroup(*[
-            Text(ltr(shorten(str(s))), font=FONT, font_size=lab_size, color=color("token")) for s in col_labels])
+            text_mob(shorten(str(s)), size=lab_size, color=color("token")) for s in col_labels])
         for j, t in enumerate(self.col_label_mobs):
             t.rotate(np.pi / 2)
             t.next_to(self.squares[j], UP, buff=0.12)
@@ -297,13 +347,13 @@ class TokenRow(VGroup):
         for k, tok in enumerate(shown):
             r = roles[k] if roles is not None and k < len(roles) else (
                 "pad" if tok == "<pad>" else "unk" if tok == "<unk>" else role)
-            t = Text(ltr(shorten(tok)), font=FONT, font_size=font_size, color=color(r))
+            t = text_mob(shorten(tok), size=font_size, color=color(r))
             # a fixed height keeps every box in line, whatever the letters
             rect = RoundedRectangle(corner_radius=0.08, width=t.width + 0.2, height=font_size / 48 + 0.16,
                                     stroke_color=color(r), stroke_width=1.5 if box else 0,
                                     fill_color=color("panel"), fill_opacity=0.8 if box else 0)
             t.move_to(rect)
-            _sit_on_baseline(t, tok, rect.get_y() - _cap_height(font_size) / 2)
+            _sit_on_baseline(t, drawable(tok), rect.get_y() - _cap_height(font_size) / 2)
             self.boxes.add(rect)
             self.texts.add(t)
             self.add(VGroup(rect, t))
@@ -369,5 +419,6 @@ def bar(value: float, width: float = 3.0, height: float = 0.3, role: str = "acce
     return VGroup(frame, fill)
 
 
-__all__ = ["FONT", "MONO", "ELLIPSIS", "fmt_number", "shorten", "label", "shape_tag", "fit", "ValueMatrix",
-           "Heatmap", "weight_legend", "value_legend", "TokenRow", "AttentionLinks", "bar", "ORIGIN"]
+__all__ = ["FONT", "MONO", "ELLIPSIS", "fmt_number", "drawable", "code_points", "shorten", "text_mob", "label",
+           "shape_tag", "fit", "ValueMatrix", "Heatmap", "weight_legend", "value_legend", "TokenRow", "AttentionLinks",
+           "bar", "ORIGIN"]
