@@ -44,4 +44,5 @@ def convert_held_frames_once() -> None:
             raise self._operation_error("encode", error) from error
 
     write_frame.converts_once = True
+    write_frame.manim_own = original  # for the test that compares the two
     VideoSegmentEncoder.write_frame = write_frame
