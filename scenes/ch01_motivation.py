@@ -14,6 +14,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowAr
                    SurroundingRectangle, Transform, VGroup, Write)
 
 from scenes.ch03_tokens import sit_on_baseline
+from scenes.common.layout import ring as ringed
 from scenes.common import AttentionLinks, ChapterScene, Heatmap, TokenRow, bar, color, fit, fmt_number, label
 
 NARRATION = {
@@ -164,7 +165,11 @@ class Ch01Motivation(ChapterScene):
         # the head whose map changes most beyond a reshuffle of the same words
         diff = [np.abs(wb[h] - wa[h][np.ix_(mapping, mapping)]).sum() for h in range(wa.shape[0])]
         oh = int(np.argmax(diff))
-        maps = VGroup(*[Heatmap(w[oh], list(t), cell=0.74, font_size=20, show_values=True, legend=(k == 1))
+        # one colour scale for both maps, 0 to their largest weight (the key shows it): these weights are
+        # all near 1/5, and on a 0-to-1 scale every square would be the same dark colour
+        vmax = float(max(wa[oh].max(), wb[oh].max()))
+        maps = VGroup(*[Heatmap(w[oh], list(t), cell=0.74, font_size=20, show_values=True, legend=(k == 1),
+                                vmax=vmax)
                         for k, (w, t) in enumerate(((wa, ta), (wb, tb)))])
         maps.arrange(RIGHT, buff=1.0, aligned_edge=UP)
         maps[1].shift(UP * (maps[0].squares.get_top()[1] - maps[1].squares.get_top()[1]))
@@ -172,8 +177,7 @@ class Ch01Motivation(ChapterScene):
         # the first word of the first sentence that moved: its column in both maps
         ka, kb = moved_word(mapping)
         cols = [(maps[0], ka), (maps[1], kb)]
-        rings = VGroup(*[SurroundingRectangle(VGroup(*[m.square(i, j) for i in range(len(ta))]), buff=0.03,
-                                              color=color("accent"), stroke_width=4) for m, j in cols])
+        rings = VGroup(*[ringed(VGroup(*[m.square(i, j) for i in range(len(ta))]), stroke_width=4) for m, j in cols])
         for m, j in cols:
             m.col_label_mobs[j].set_color(color("accent"))
         head_note = label(f"block 1 · head {oh + 1} of {wa.shape[0]} · same words, new places", size=22,

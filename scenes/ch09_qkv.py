@@ -6,10 +6,11 @@ pointed out are picked from ``links`` when the scene is built, never named here.
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, ArcBetweenPoints, Arrow, Create, FadeIn, FadeOut, GrowArrow, Rectangle,
-                   ReplacementTransform, SurroundingRectangle, VGroup, Write)
+from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowArrow, Rectangle, ReplacementTransform,
+                   SurroundingRectangle, VGroup, Write)
 
-from scenes.common.layout import vmatrix, col_labels, fmt_clean, stride_note, tex, token_heatmap, wrap_tokens
+from scenes.common.layout import (col_labels, fmt_clean, link_path, place_like, ring, shared_digits, stride_note,
+                                  tex, text_line, token_heatmap, vmatrix, wrap_tokens)
 from scenes.common import (ELLIPSIS, ChapterScene, ValueMatrix, color, fit, fmt_number, label, shape_tag, shorten,
                            value_color, value_legend)
 
@@ -87,17 +88,19 @@ class Ch09QueryKeyValue(ChapterScene):
         # --- beat: X for the whole review
         xm = vmatrix(x_in, max_rows=6, max_cols=2, row_labels=tokens)
         xg = titled_left(xm, "X", (n, d), xm.note_text)
-        w_note = VGroup(label("W_Q, W_K, W_V: learned", size=20, role="muted"),
-                        label(f"{' × '.join(map(str, np.asarray(b['Wq']).shape))} each", size=20, role="muted"))
-        w_note.arrange(DOWN, buff=0.08)
+        w_note = VGroup(tex(r"W_Q,\; W_K,\; W_V", 30, "muted"),
+                        label(f"learned, {' × '.join(map(str, np.asarray(b['Wq']).shape))} each", size=20,
+                              role="muted"))
+        w_note.arrange(DOWN, buff=0.1)
         VGroup(xg, w_note).arrange(DOWN, buff=0.2).move_to([-4.6, 0, 0])
         self.beat("x", FadeIn(xg, shift=UP * 0.2), run_time=1.2)
 
-        # --- beat: three learned maps
+        # --- beat: three learned maps (one number format, so the three matrices line up)
+        qkv_digits = shared_digits(Q, K, V)
         rows = VGroup()
         for name, M, role, wname in (("Q", Q, "query", "W_Q"), ("K", K, "key", "W_K"), ("V", V, "value", "W_V")):
             f = tex(name + r" = X\," + wname + " + b_" + name, 34, role)
-            rows.add(VGroup(f, vmatrix(M, max_rows=2, max_cols=3), shape_tag(*M.shape, size=22)))
+            rows.add(VGroup(f, vmatrix(M, max_rows=2, max_cols=3, digits=qkv_digits), shape_tag(*M.shape, size=22)))
         fw = max(r[0].width for r in rows)
         for k, r in enumerate(rows):  # formulas right-aligned, matrices in one column
             r[1].move_to([fw + 0.3 + r[1].width / 2, -k * 1.75, 0])
@@ -131,8 +134,9 @@ class Ch09QueryKeyValue(ChapterScene):
         self.beat("head", FadeIn(side), FadeIn(strips, lag_ratio=0.1), FadeIn(strip_note), run_time=1.5)
         self.play(FadeOut(strips), FadeOut(strip_note), run_time=0.5)
 
-        # --- beat: scores = Q Kᵀ / √dk
-        sm = vmatrix(S, max_rows=m, max_cols=m, row_labels=tokens, label_role="query")
+        # --- beat: scores = Q Kᵀ / √dk (S, W and Y_h take one place in turn: one number format)
+        s_digits = shared_digits(S, Wt, Yh)
+        sm = vmatrix(S, max_rows=m, max_cols=m, row_labels=tokens, label_role="query", digits=s_digits)
         sm_cols = col_labels(sm, tokens, role="key")
         s_group = VGroup(sm, sm_cols)
         note = label(sm.note_text, size=20, role="muted").next_to(sm, DOWN, buff=0.2)
@@ -145,8 +149,9 @@ class Ch09QueryKeyValue(ChapterScene):
         self.beat("scores", FadeIn(right), Write(f_s), FadeIn(f_root), FadeIn(f_shape), run_time=1.8)
 
         # --- beat: softmax by rows
-        wm = ValueMatrix(Wt, max_rows=m, max_cols=m, row_labels=tokens, label_role="query", vmax=1.0)
-        wm.move_to(sm)
+        wm = ValueMatrix(Wt, max_rows=m, max_cols=m, row_labels=tokens, label_role="query", vmax=1.0,
+                         digits=s_digits)
+        self.score_layouts = [(sm.copy(), sm_cols), (place_like(wm, sm), sm_cols)]  # for the tests
         sums = sorted({fmt_number(v) for v in Wt.sum(axis=1)})
         f_w = tex(r"W = \mathrm{softmax}(S)", 40).move_to(f_s)
         w_sum = VGroup(label(f"each full row of {n}", size=22, role="muted"),
@@ -156,7 +161,7 @@ class Ch09QueryKeyValue(ChapterScene):
                   ReplacementTransform(f_root, w_sum), run_time=1.5)
 
         # --- beat: Y = W V
-        ym = vmatrix(Yh, max_rows=m, max_cols=4, row_labels=tokens, label_role="query")
+        ym = vmatrix(Yh, max_rows=m, max_cols=4, row_labels=tokens, label_role="query", digits=s_digits)
         y_note = label(ym.note_text, size=20, role="muted")
         yg = VGroup(ym, y_note).arrange(DOWN, buff=0.2)
         fit(yg, 8.5, 4.5).move_to(right).align_to([0, 1.7, 0], UP)
@@ -171,7 +176,7 @@ class Ch09QueryKeyValue(ChapterScene):
         probe = VGroup(*[label(shorten(t, 10), size=18) for t in tokens])
         lab_w = max(p.width for p in probe)
         cell = min(0.45, (5.75 - lab_w - 0.15) / n)
-        hm = token_heatmap(Wt, tokens, cell=cell)
+        hm = token_heatmap(Wt, tokens, cell=cell, vmax=None)  # colours from 0 to this head's largest weight
         # axis names in the empty corner above the query labels and left of the key labels
         qry_t = label("query ↓", size=20, role="query")
         qry_t.next_to(hm.squares, UP, buff=0.1).align_to(hm.row_label_mobs, RIGHT).shift(LEFT * (cell + 0.1))
@@ -186,18 +191,20 @@ class Ch09QueryKeyValue(ChapterScene):
         room = 6.95 - x0
         info.arrange(RIGHT, buff=0.2, aligned_edge=DOWN)
         fit(info, room).move_to([x0, 2.6, 0], aligned_edge=LEFT)
+        self.heatmap = hm  # for the tests
         self.beat("heatmap", FadeIn(hm_all), FadeIn(info), run_time=1.8)
 
         # the review as token boxes: up to REVIEW_CAP tokens, then a visible ellipsis (links past it get no arc)
         shown = tokens if n <= REVIEW_CAP else tokens[:REVIEW_CAP - 1] + [ELLIPSIS]
-        review = wrap_tokens(shown, width=room, font_size=20, line_buff=0.12)
+        review = wrap_tokens(shown, width=room, font_size=20, line_buff=0.3)  # lanes for the links between lines
         reach = n if n <= REVIEW_CAP else REVIEW_CAP - 1
         fit(review, room, 4.0).next_to(info, DOWN, buff=0.35).align_to(info, LEFT)
+        self.review = review  # for the tests
         if not shown_links:
             # --- beat: a single token has no link to another token; its one weight is on itself
             if n == 1:
-                note = VGroup(label(f"“{shorten(tokens[0])}”", size=22, role="query"), label("→ itself", size=22),
-                              label(f"weight {fmt_number(Wt[0, 0])}", size=22)).arrange(RIGHT, buff=0.15)
+                note = text_line(label(f"“{shorten(tokens[0])}”", size=22, role="query"), label("→ itself", size=22),
+                                 label(f"weight {fmt_number(Wt[0, 0])}", size=22), buff=0.15)
                 fit(note, room).next_to(review, DOWN, buff=0.25).align_to(review, LEFT)
                 self.play(FadeIn(review), run_time=0.8)
                 self.beat("alone", FadeIn(note), run_time=1.0)
@@ -206,16 +213,20 @@ class Ch09QueryKeyValue(ChapterScene):
 
         # --- beat: the strongest links
         marks, arcs, notes = VGroup(), VGroup(), VGroup()
+        self.link_paths = []  # for the tests
+        drawn = [ln for ln in shown_links if max(ln[1], ln[2]) < reach]
         for h, i, j, w in shown_links:
-            marks.add(SurroundingRectangle(hm.square(i, j), color=color("accent"), buff=0.02, stroke_width=3))
+            marks.add(ring(hm.square(i, j), buff=0.02))
             if max(i, j) < reach:
                 a, c = review.boxes[i], review.boxes[j]
-                arc = link_arc(a, c).set_stroke(color("accent"), width=2 + 6 * w)
-                arcs.add(arc, SurroundingRectangle(a, color=color("query"), buff=0.03, stroke_width=2),
+                k = drawn.index((h, i, j, w))
+                path = link_path(review, i, j, lane=k, lanes=len(drawn)).set_stroke(color("accent"), width=2 + 6 * w)
+                self.link_paths.append(path)
+                arcs.add(path, SurroundingRectangle(a, color=color("query"), buff=0.03, stroke_width=2),
                          SurroundingRectangle(c, color=color("key"), buff=0.03, stroke_width=2))
-            notes.add(VGroup(label(f"“{shorten(tokens[i])}”", size=22, role="query"), label("→", size=22),
-                             label(f"“{shorten(tokens[j])}”", size=22, role="key"),
-                             label(f"weight {fmt_number(w)}", size=22)).arrange(RIGHT, buff=0.15))
+            notes.add(text_line(label(f"“{shorten(tokens[i])}”", size=22, role="query"), label("→", size=22),
+                                label(f"“{shorten(tokens[j])}”", size=22, role="key"),
+                                label(f"weight {fmt_number(w)}", size=22), buff=0.15))
         notes.arrange(DOWN, buff=0.12, aligned_edge=LEFT).next_to(review, DOWN, buff=0.25).align_to(review, LEFT)
         fit(notes, room)
         self.play(FadeIn(review), run_time=0.8)
@@ -224,16 +235,6 @@ class Ch09QueryKeyValue(ChapterScene):
         # --- beat: learned
         self.beat("learned", run_time=0.5)
         self.finish()
-
-
-def link_arc(a, c):
-    """An arc from token box ``a`` to token box ``c``: over the top on one line, else edge to edge."""
-    dy = c.get_y() - a.get_y()
-    if abs(dy) < 0.05:
-        return ArcBetweenPoints(a.get_top() + UP * 0.03, c.get_top() + UP * 0.03,
-                                angle=-1.2 if c.get_x() > a.get_x() else 1.2)
-    start, end = (a.get_bottom(), c.get_top()) if dy < 0 else (a.get_top(), c.get_bottom())
-    return ArcBetweenPoints(start, end, angle=0.5 if c.get_x() > a.get_x() else -0.5)
 
 
 def head_strips(vectors, names, roles, n_heads: int, h0: int | None, cell: float = 0.16,

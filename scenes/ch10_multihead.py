@@ -10,7 +10,7 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowArrow, SurroundingRectangle,
                    TransformFromCopy, VGroup, VMobject, Write)
 
-from scenes.common.layout import code_block, stride_note, tex, token_heatmap
+from scenes.common.layout import code_block, ring, stride_note, tex, text_line, token_heatmap
 from scenes.ch09_qkv import head_strips
 from scenes.common import (ChapterScene, color, fit, fmt_number, label, shorten, source_lines, value_color,
                            value_legend)
@@ -62,7 +62,7 @@ def pixel_matrix(arr, cell: float, vmax: float, outline: str | None = None, leve
 
 
 def shape_table(letters, numbers, size: float = 26) -> VGroup:
-    """Shapes as two aligned rows: letters (B × T × d) over the real numbers (1 × 16 × 64), with arrows."""
+    """Shapes as two aligned rows: letters (B × n × d) over the real numbers (1 × 16 × 64), with arrows."""
     cols = VGroup()
     for k, (ls, ns) in enumerate(zip(letters, numbers)):
         top = label(" × ".join(ls), size=size, role="muted", mono=True)
@@ -109,28 +109,29 @@ class Ch10MultiHead(ChapterScene):
 
     def head_pair(self, heads, Wts, tokens, links, lab_w):
         """Two heads' heatmaps side by side with every token labelled (if it fits), the strongest link of
-        each boxed, and a line naming those links."""
+        each boxed, and a line naming those links. Both share one colour scale, 0 to the larger of
+        their largest weights, which the key shows."""
         n = len(tokens)
         big_cell = min(0.34, (5.8 - lab_w - 0.6) / n, (13.2 - 2 * lab_w - 0.8 - 0.6) / (2 * n))
+        vmax = float(max(np.max(Wts[h]) for h in heads))
         pair, callouts = VGroup(), VGroup()
         for k, h in enumerate(heads):
-            hm = token_heatmap(Wts[h], tokens, cell=big_cell, legend=(k == len(heads) - 1))
+            hm = token_heatmap(Wts[h], tokens, cell=big_cell, legend=(k == len(heads) - 1), vmax=vmax)
             name = label(f"head {h + 1}", size=22, role="accent")
             name.next_to(hm.squares, UP, buff=0.1).align_to(hm.row_label_mobs, RIGHT)
             link = strongest_link(Wts[h], links, h)
             if link is None:  # a single token: no link to box, only its weight on itself
                 box = VGroup()
-                callouts.add(VGroup(label(f"head {h + 1}:", size=20, role="accent"),
-                                    label(f"“{shorten(tokens[0])}”", size=20, role="query"),
-                                    label("→ itself", size=20), label(fmt_number(Wts[h][0, 0]), size=20))
-                             .arrange(RIGHT, buff=0.12))
+                callouts.add(text_line(label(f"head {h + 1}:", size=20, role="accent"),
+                                       label(f"“{shorten(tokens[0])}”", size=20, role="query"),
+                                       label("→ itself", size=20), label(fmt_number(Wts[h][0, 0]), size=20)))
             else:
                 i, j, w = link
-                box = SurroundingRectangle(hm.square(i, j), color=color("accent"), buff=0.03, stroke_width=3)
-                callouts.add(VGroup(label(f"head {h + 1}:", size=20, role="accent"),
-                                    label(f"“{shorten(tokens[i])}”", size=20, role="query"), label("→", size=20),
-                                    label(f"“{shorten(tokens[j])}”", size=20, role="key"),
-                                    label(fmt_number(w), size=20)).arrange(RIGHT, buff=0.12))
+                box = ring(hm.square(i, j))
+                callouts.add(text_line(label(f"head {h + 1}:", size=20, role="accent"),
+                                       label(f"“{shorten(tokens[i])}”", size=20, role="query"), label("→", size=20),
+                                       label(f"“{shorten(tokens[j])}”", size=20, role="key"),
+                                       label(fmt_number(w), size=20)))
             pair.add(VGroup(hm, name, box))
         pair.arrange(RIGHT, buff=0.6, aligned_edge=DOWN)
         for g in pair[1:]:  # squares on one line, also when a legend reaches below a short heatmap
@@ -142,6 +143,7 @@ class Ch10MultiHead(ChapterScene):
         fit(callouts, 13)
         view = VGroup(pair, callouts).arrange(DOWN, buff=0.25)
         fit(view, 13.4, 5.8).move_to([0, 0, 0])
+        self.pair_maps, self.callouts = [g[0] for g in pair], callouts  # for the tests
         return pair, callouts
 
     def construct(self):
@@ -151,6 +153,7 @@ class Ch10MultiHead(ChapterScene):
         Wts, head_out = np.asarray(b["weights"]), np.asarray(b["head_out"])
         concat, attn_out = np.asarray(b["concat"]), np.asarray(b["attn_out"])
         n = len(tokens)
+        T = int(self.asset("model")["config"]["max_len"])  # the padded length (n: this review's own tokens)
         links = list(b["links"])
         self.title_card()
         self.set_heading("Several heads at once")
@@ -163,13 +166,14 @@ class Ch10MultiHead(ChapterScene):
         fit(VGroup(strips, strip_note).arrange(DOWN, buff=0.3), 13).move_to([0, 0, 0])
         self.beat("why", FadeIn(strips, lag_ratio=0.1), FadeIn(strip_note), run_time=1.5)
 
-        # --- beat: the shapes, letters and real numbers
-        table = shape_table([("B", "T", "d"), ("B", "h", "T", "dh"), ("B", "T", "d")],
+        # --- beat: the shapes, letters and real numbers (n, not T: our review runs alone, unpadded)
+        table = shape_table([("B", "n", "d"), ("B", "h", "n", "dh"), ("B", "n", "d")],
                             [(1, n, d), (1, H, n, dh), (1, n, d)])
         fit(table, 12.5).move_to([0, 1.6, 0])
         keys = VGroup(*[label(t, size=20, role="muted") for t in
-                        ("B: reviews in the batch (here one)", "T: tokens", "d: columns of each vector",
-                         "h: heads", "dh = d / h: columns per head")])
+                        ("B: reviews in the batch (here one)",
+                         f"n = {n} real token{'s' * (n != 1)}: our review, run alone, with no padding",
+                         "d: columns of each vector", "h: heads", "dh = d / h: columns per head")])
         keys.arrange(DOWN, buff=0.1, aligned_edge=LEFT).next_to(table, DOWN, buff=0.5)
         self.play(FadeOut(strips), FadeOut(strip_note), run_time=0.5)
         self.beat("split", FadeIn(table, lag_ratio=0.3), FadeIn(keys), run_time=1.8)
@@ -178,7 +182,9 @@ class Ch10MultiHead(ChapterScene):
         code = code_block(source_lines(PATH, "q = Q.view(B, T, h, dh)", "v = V.view(B, T, h, dh)"), size=22,
                           comments_above=False)
         where = label(PATH, size=20, role="muted")
-        cg = VGroup(code, where).arrange(DOWN, buff=0.1, aligned_edge=RIGHT)
+        t_note = label(f"In the code, T is the length fed in: here T = n = {n}; in a padded batch, T = {T}",
+                       size=20, role="muted")
+        cg = VGroup(VGroup(code, where).arrange(DOWN, buff=0.1, aligned_edge=RIGHT), t_note).arrange(DOWN, buff=0.3)
         fit(cg, 13).next_to(table, DOWN, buff=0.5)
         self.beat("code", FadeOut(keys), FadeIn(cg, shift=UP * 0.2), run_time=1.2)
 
@@ -199,8 +205,9 @@ class Ch10MultiHead(ChapterScene):
         if H > 2:
             cell = min(0.3, (13.2 - lab_w - 0.8 - 0.35 * (H - 1)) / (H * n), (5.8 - lab_w - 0.95) / n)
             maps = VGroup()
+            vmax = float(np.max(Wts))  # one colour scale for every head, 0 to the largest weight of any
             for h in range(H):
-                hm = token_heatmap(Wts[h], tokens, cell=cell, rows=(h == 0), legend=(h == H - 1))
+                hm = token_heatmap(Wts[h], tokens, cell=cell, rows=(h == 0), legend=(h == H - 1), vmax=vmax)
                 name = label(f"head {h + 1}", size=22, role="accent").next_to(hm.col_label_mobs, UP, buff=0.12)
                 name.match_x(hm.squares)
                 maps.add(VGroup(hm, name))
@@ -275,7 +282,7 @@ class Ch10MultiHead(ChapterScene):
 
         # --- beat: same shape in and out
         self.clear_stage()
-        table2 = shape_table([("B", "T", "d"), ("B", "h", "T", "dh"), ("B", "T", "d")],
+        table2 = shape_table([("B", "n", "d"), ("B", "h", "n", "dh"), ("B", "n", "d")],
                              [(1, *concat.shape), (1, H, *head_out.shape[1:]), (1, *attn_out.shape)])
         fit(table2, 12.5).move_to([0, 0.3, 0])
         same = VGroup(*[SurroundingRectangle(table2[k][1], color=color("accent"), buff=0.1, stroke_width=2.5)

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from manim import Text, tempconfig
+from manim import DL, RIGHT, UR, Text, VGroup, tempconfig
 
 from scenes.common import (ELLIPSIS, Heatmap, TokenRow, ValueMatrix, fmt_number, shorten, value_color, value_legend,
                            weight_color)
@@ -70,6 +70,44 @@ def test_heatmap_values_are_the_weights():
     w = np.array([[0.123, 0.877], [0.5, 0.5]])
     hm = Heatmap(w, ["a", "b"], show_values=True)
     assert [t.original_text for t in hm.values] == ["0.12", "0.88", "0.50", "0.50"]
+
+
+def test_heatmap_can_scale_its_colours_to_its_largest_weight():
+    """vmax=None: the largest weight gets the top colour, and the key reads 0 and that real maximum."""
+    w = np.array([[0.04, 0.06, 0.1016], [0.08, 0.05, 0.07]])
+    hm = Heatmap(w, ["a", "b"], ["x", "y", "z"], vmax=None, show_values=True)
+    assert hm.vmax == pytest.approx(0.1016)
+    bar, lo, hi = hm.legend
+    top, bottom = hex_of(bar[-1].get_fill_color()), hex_of(bar[0].get_fill_color())
+    assert hex_of(hm.square(0, 2).get_fill_color()) == hex_of(weight_color(1.0)) == top  # the max: the top colour
+    for i in range(2):
+        for j in range(3):
+            assert hex_of(hm.square(i, j).get_fill_color()) == hex_of(weight_color(w[i, j] / 0.1016))
+    assert hex_of(weight_color(0.0)) == bottom
+    assert [lo.original_text, hi.original_text] == ["0", fmt_number(0.1016)] == ["0", "0.10"]
+    assert lo.get_y() < hi.get_y()
+    # numbers written on the brightest squares are dark, on the dark ones light: always readable
+    from scenes.common.mobjects import contrast
+
+    assert hex_of(hm.values[2].get_color()) != hex_of(hm.values[0].get_color())
+    assert all(contrast(t.get_color(), sq.get_fill_color()) > 4 for t, sq in zip(hm.values, hm.squares))
+    # one shared scale for several heatmaps: a given vmax, written with the heatmap's decimals
+    shared = Heatmap(w, ["a", "b"], ["x", "y", "z"], vmax=0.2, digits=3)
+    assert hex_of(shared.square(0, 2).get_fill_color()) == hex_of(weight_color(0.1016 / 0.2))
+    assert shared.legend[2].original_text == "0.200"
+    # the default stays the fixed 0-to-1 scale
+    plain = Heatmap(w, ["a", "b"], ["x", "y", "z"])
+    assert plain.vmax == 1.0 and [plain.legend[1].original_text, plain.legend[2].original_text] == ["0", "1"]
+    assert hex_of(plain.square(0, 2).get_fill_color()) == hex_of(weight_color(0.1016))
+
+
+def test_token_heatmap_passes_its_colour_scale_on():
+    from scenes.common.layout import token_heatmap
+
+    w = np.array([[0.3, 0.7], [0.45, 0.55]])
+    hm = token_heatmap(w, ["a", "b"], cell=0.5, vmax=None)
+    assert hm.vmax == pytest.approx(0.7) and hm.legend[2].original_text == "0.70"
+    assert hex_of(hm.square(0, 1).get_fill_color()) == hex_of(weight_color(1.0))
 
 
 def test_heatmap_refuses_mismatched_labels():
@@ -167,6 +205,91 @@ def test_token_heatmap_keeps_labels_readable(n, cell, stride):
     assert all(a - b >= LABEL_PITCH - 1e-6 for a, b in zip(ys, ys[1:]))
     assert (stride_note(hm) == "") == (stride == 1)
     assert len(hm.squares) == n * n
+
+
+def test_shared_digits_give_matrices_one_width():
+    from scenes.common.layout import digits_for, shared_digits, vmatrix
+
+    a, b = np.array([[1.77, -0.5]]), np.array([[0.567, 0.012]])
+    assert (digits_for(a), digits_for(b)) == (2, 3)  # on their own, two formats ...
+    k = shared_digits(a, b)
+    assert k == 2  # ... together, the one that suits the larger
+    ma, mb = vmatrix(a, digits=k), vmatrix(b, digits=k)
+    assert ma.digits == mb.digits == 2 and ma.width == pytest.approx(mb.width)
+    assert [c[1].original_text for c in mb.cells] == ["0.57", "0.01"]
+
+
+def test_column_labels_sit_clear_above_their_columns_and_follow_a_replacing_matrix():
+    from scenes.common.layout import col_labels, place_like
+
+    tokens = ["just", "love", "the", "interplay", "between", "two", "great"]
+    rng = np.random.default_rng(3)
+    s = ValueMatrix(rng.normal(size=(7, 7)) * 0.3, max_rows=6, max_cols=6, digits=3, row_labels=tokens)
+    cols = col_labels(s, tokens)
+    VGroup(s, cols).scale(0.7).move_to([2.6, 0.3, 0])  # laid out and fitted together, as in a chapter
+    w = ValueMatrix(np.full((7, 7), 1 / 7), max_rows=6, max_cols=6, digits=3, row_labels=tokens, vmax=1.0)
+    place_like(w, s)
+    for vm in (s, w):
+        top = vm.brackets.get_top()[1]
+        for c_i, t in enumerate(cols):
+            assert abs(t.get_x() - vm.rows[0][c_i].get_x()) < 1e-3  # over its own column
+            assert t.get_bottom()[1] > top + 0.02  # wholly above the matrix and its brackets
+        for a, b in zip(cols, cols[1:]):
+            assert a.get_right()[0] < b.get_left()[0]  # and clear of each other
+    assert np.allclose(w.cells.get_center(), s.cells.get_center(), atol=1e-6)
+    assert w.width == pytest.approx(s.width, rel=1e-3)
+
+
+def glyph_baselines(line) -> list[float]:
+    """For each Text of a line that has letters or digits without a descender, where they stand:
+    the median of their bottoms (round letters dip a little below the line)."""
+    out = []
+    for t in line:
+        chars = [c for c in t.original_text if not c.isspace()]
+        assert len(chars) == len(t.submobjects)
+        bottoms = [g.get_bottom()[1] for g, c in zip(t.submobjects, chars) if c.isalnum() and c not in "gjpqy"]
+        if bottoms:
+            out.append(float(np.median(bottoms)))
+    return out
+
+
+def test_text_line_puts_its_parts_on_one_baseline():
+    from scenes.common import label
+    from scenes.common.layout import text_line
+
+    parts = [label("head 1:", size=20), label("“great”", size=20), label("→", size=20), label("“love”", size=20),
+             label("0.10", size=20)]
+    line = text_line(*parts)
+    assert len(glyph_baselines(line)) == 4 and np.ptp(glyph_baselines(line)) < 0.005
+    xs = [t.get_x() for t in line]
+    assert xs == sorted(xs)
+    arrow_mid = line[2].get_y()  # the arrow sits between the baseline and the top of the small letters
+    assert min(glyph_baselines(line)) < arrow_mid < line[0].get_top()[1]
+    # what manim's arrange does instead: the word with quotes and a descender rides high
+    plain = VGroup(label("head 1:", size=20), label("“great”", size=20)).arrange(RIGHT, buff=0.12)
+    assert np.ptp(glyph_baselines(plain)) > 0.02
+
+
+def test_link_paths_run_clear_of_every_token_box():
+    from scenes.common.layout import link_path, wrap_tokens
+
+    tokens = "just love the interplay between two great characters of stage & screen - veidt & barrymore".split()
+    review = wrap_tokens(tokens, width=5.6, font_size=20, line_buff=0.3)
+    assert len(review) >= 3  # links on one line, between neighbouring lines and across a line
+    pairs = [(6, 1), (10, 1), (3, 1), (1, 13), (0, 5), (13, 0), (15, 2)]
+    for i, j in pairs:
+        for lane, lanes in ((0, 1), (1, 2)):
+            path = link_path(review, i, j, lane=lane, lanes=lanes)
+            pts = np.array([path.point_from_proportion(t) for t in np.linspace(0, 1, 400)])
+            for k, box in enumerate(review.boxes):
+                x0, y0 = box.get_corner(DL)[:2]
+                x1, y1 = box.get_corner(UR)[:2]
+                inside = (pts[:, 0] > x0) & (pts[:, 0] < x1) & (pts[:, 1] > y0) & (pts[:, 1] < y1)
+                assert not inside.any(), (i, j, k)
+            # it starts at token i's box and ends at token j's
+            for end, box in ((pts[0], review.boxes[i]), (pts[-1], review.boxes[j])):
+                assert box.get_left()[0] <= end[0] <= box.get_right()[0]
+                assert min(abs(end[1] - box.get_top()[1]), abs(end[1] - box.get_bottom()[1])) < 0.05
 
 
 def test_wrap_tokens_keeps_order_and_width():

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from manim import Code, Line, MathTex, SurroundingRectangle, VGroup
+from manim import DL, UR, Code, Line, MathTex, SurroundingRectangle, VGroup
 from scene_runs import chapter_fixture, matrices_equal_to, of_type, row_labels
 
 from model import store
-from scenes.common import HEX, Heatmap, fmt_number, shorten, value_color
+from scenes.common import HEX, Heatmap, fmt_number, shorten, value_color, weight_color
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -201,6 +201,79 @@ def test_ch09_points_out_links_from_the_data(ch09, blk):
         assert math.isclose(w, float(np.asarray(blk["weights"])[h, i, j]), rel_tol=1e-5)
 
 
+def test_ch09_q_k_v_share_one_number_format_and_line_up(ch09, blk):
+    """Q, K and V sit in one column: the same decimals, so the same cell width and brackets in line."""
+    mats = [matrices_equal_to(ch09, blk[k])[0] for k in ("Q", "K", "V")]
+    assert len({m.digits for m in mats}) == 1
+    for m in mats:  # what is printed has that many decimals
+        assert all(len(c[1].original_text.split(".")[1]) == m.digits for c in m.cells)
+    widths = {round(m.cells[0][0].width, 6) for m in mats}
+    assert len(widths) == 1
+    for side in (0, 1):
+        xs = [m.brackets[side].get_x() for m in mats]
+        assert np.ptp(xs) < 1e-6, f"the {'left' if side == 0 else 'right'} brackets are not in line"
+    # S, W and Y_h take the same place in turn: one format too
+    h0 = ch09.head_shown
+    shown = [matrices_equal_to(ch09, np.asarray(blk[k])[h0])[0] for k in ("scores", "weights", "head_out")]
+    assert len({m.digits for m in shown}) == 1
+
+
+def test_ch09_column_labels_sit_above_their_columns(ch09, blk):
+    """The key labels over S stay over the columns of W when W replaces S, wholly above the matrix."""
+    h0 = ch09.head_shown
+    seen = []
+    for vm, cols in ch09.score_layouts:
+        seen.append(vm.array)
+        top = vm.brackets.get_top()[1]
+        assert len(cols) == len(vm.shown_cols)
+        for c_i, t in enumerate(cols):
+            assert abs(t.get_x() - vm.rows[0][c_i].get_x()) < 0.01, (c_i, t.original_text)
+            assert t.get_bottom()[1] > top + 0.02, (c_i, t.original_text)  # clear of the matrix and its brackets
+        for a, b in zip(cols, cols[1:]):
+            assert a.get_right()[0] < b.get_left()[0]
+    assert np.allclose(seen[0], np.asarray(blk["scores"])[h0]) and np.allclose(seen[1], np.asarray(blk["weights"])[h0])
+    # the W that replaces S is drawn at S's scale, cell on cell
+    (s, _), (w, _) = ch09.score_layouts
+    assert abs(s.cells[0][0].width - w.cells[0][0].width) < 1e-6
+    assert np.allclose(s.cells[0][0].get_center(), w.cells[0][0].get_center(), atol=1e-6)
+
+
+def test_ch09_heatmap_colours_span_the_head_weights(ch09, blk):
+    """The full-review heatmap scales its colours from 0 to the head's largest weight, and its key says so."""
+    W = np.asarray(blk["weights"])[ch09.head_shown]
+    hm = ch09.heatmap
+    assert np.allclose(hm.weights, W) and hm.vmax == pytest.approx(float(W.max()))
+    bar, lo, hi = hm.legend
+    assert (lo.original_text, hi.original_text) == ("0", fmt_number(W.max()))
+    i, j = np.unravel_index(int(np.argmax(W)), W.shape)
+    top = bar[-1].get_fill_color().to_hex().lower()
+    assert hm.square(i, j).get_fill_color().to_hex().lower() == top == weight_color(1.0).to_hex().lower()
+    # the first link pointed out is the brightest square off the diagonal (the caption says so)
+    _, li, lj, _ = ch09.links_shown[0]
+    off = W.copy()
+    np.fill_diagonal(off, -1.0)
+    assert li != lj and W[li, lj] == off.max()
+    assert hm.square(li, lj).get_fill_color().to_hex().lower() == weight_color(off.max() / W.max()).to_hex().lower()
+
+
+def test_ch09_typesets_the_weight_matrices(ch09):
+    assert not [t for t in ch09.texts if "W_" in t]  # no raw underscores on screen
+    tex = [m.tex_string for m in of_type(ch09, MathTex)]
+    assert any(all(f"W_{k}" in t for k in "QKV") for t in tex)
+
+
+def test_ch09_links_run_clear_of_the_token_boxes(ch09):
+    assert ch09.link_paths, "no link drawn on the review"
+    boxes = ch09.review.boxes
+    for path in ch09.link_paths:
+        pts = np.array([path.point_from_proportion(t) for t in np.linspace(0, 1, 300)])
+        for k, box in enumerate(boxes):
+            (x0, y0), (x1, y1) = box.get_corner(DL)[:2], box.get_corner(UR)[:2]
+            inside = (pts[:, 0] > x0) & (pts[:, 0] < x1) & (pts[:, 1] > y0) & (pts[:, 1] < y1)
+            assert not inside.any(), f"a link crosses the box of token {k}"
+        assert pts[:, 0].min() > -7.1 and pts[:, 0].max() < 7.1 and pts[:, 1].min() > -2.95 and pts[:, 1].max() < 2.95
+
+
 def test_colour_blocks_carry_a_key_with_their_real_scale(ch09, ch10, blk):
     """Values drawn as colour alone (no numbers) get a key whose ends are the largest |value| they show."""
     strips = max(float(np.abs(np.asarray(blk[k])[0]).max()) for k in ("Q", "K", "V"))  # one token's Q, K, V
@@ -223,6 +296,49 @@ def test_ch10_every_head_has_its_own_real_heatmap(ch10, blk):
         assert f"head {h + 1}" in ch10.texts
     assert len(set(ch10.heads_compared)) == 2
     assert int(blk["links"][0][0]) in ch10.heads_compared
+
+
+def test_ch10_head_heatmaps_share_one_scale_to_their_largest_weight(ch10, blk):
+    W = np.asarray(blk["weights"])
+    maps = ch10.pair_maps
+    assert [next(h for h in range(len(W)) if np.allclose(m.weights, W[h])) for m in maps] == list(ch10.heads_compared)
+    vmax = float(max(W[h].max() for h in ch10.heads_compared))
+    assert all(m.vmax == pytest.approx(vmax) for m in maps)  # one scale: the heads stay comparable
+    keys = [m.legend for m in maps if len(m.legend)]
+    assert len(keys) == 1 and (keys[0][1].original_text, keys[0][2].original_text) == ("0", fmt_number(vmax))
+    for m in maps:  # each head has squares of clearly different colours
+        rgb = np.array([sq.get_fill_color().to_rgb() for sq in m.squares])
+        assert np.ptp(rgb, axis=0).max() > 0.3
+
+
+def _baselines(line) -> list[float]:
+    """For each Text of a line with letters or digits that have no descender: the median of their bottoms."""
+    out = []
+    for t in line:
+        chars = [c for c in t.original_text if not c.isspace()]
+        assert len(chars) == len(t.submobjects)
+        bottoms = [g.get_bottom()[1] for g, c in zip(t.submobjects, chars) if c.isalnum() and c not in "gjpqy"]
+        if bottoms:
+            out.append(float(np.median(bottoms)))
+    return out
+
+
+def test_ch10_callouts_stand_on_one_baseline(ch10):
+    lines = [c for c in ch10.callouts if len(c) > 1]
+    assert lines
+    for line in lines:
+        assert len(_baselines(line)) >= 3 and np.ptp(_baselines(line)) < 0.005, [t.original_text for t in line]
+
+
+def test_ch10_names_the_reviews_length_n_and_keeps_t_for_the_padded_length(ch10, blk):
+    """T is max_len everywhere (chapters 2, 4, 12 and 14); the review's own tokens are n."""
+    n, d = len(blk["tokens"]), int(blk["d_model"])
+    T = int(store.load("model")["config"]["max_len"])
+    assert {"B × n × d", "B × h × n × dh"} <= ch10.texts and "B × T × d" not in ch10.texts
+    assert f"n = {n} real tokens: our review, run alone, with no padding" in ch10.texts
+    said = [int(v) for t in ch10.texts for v in re.findall(r"\bT = (\d+)", t)]
+    assert said and set(said) == {T}  # every "T = ..." on screen is the padded length
+    assert any(f"T = n = {n}" in t for t in ch10.texts)  # the code's T, for this run, said as such
 
 
 def test_ch10_shapes_and_code_are_real(ch10, blk):

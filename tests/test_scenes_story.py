@@ -73,6 +73,30 @@ def test_ch01_shows_the_real_sentences_and_weights(ch01):
     assert np.all(maps[0].weights[:, ka] > maps[1].weights[:, kb])  # every word gives it more weight in a than in b
 
 
+def test_ch01_heatmaps_share_a_scale_to_their_largest_weight(ch01):
+    """Weights near 1/5 would all be one dark colour on a 0-to-1 scale: both maps run from 0 to their
+    largest weight, on one scale, and the key says so."""
+    from scenes.common import weight_color
+
+    maps = [m for m in ch01.family if isinstance(m, Heatmap)]
+    vmax = float(max(m.weights.max() for m in maps))
+    assert vmax < 0.5  # the reason for the scale
+    assert all(m.vmax == vmax for m in maps)
+    keys = [m.legend for m in maps if len(m.legend)]
+    assert len(keys) == 1 and (keys[0][1].original_text, keys[0][2].original_text) == ("0", fmt_number(vmax))
+    for m in maps:
+        for k, sq in enumerate(m.squares):
+            assert sq.get_fill_color().to_hex().lower() == weight_color(m.weights.flat[k] / vmax).to_hex().lower()
+    top = [m for m in maps if m.weights.max() == vmax][0]
+    k = int(np.argmax(top.weights))
+    assert top.squares[k].get_fill_color().to_hex().lower() == weight_color(1.0).to_hex().lower()
+    # the numbers written in the squares stay readable on the brighter colours: light or dark ink, by contrast
+    from scenes.common.mobjects import contrast
+
+    for m in maps:
+        assert all(contrast(t.get_color(), sq.get_fill_color()) > 4 for t, sq in zip(m.values, m.squares))
+
+
 def test_ch01_goal_numbers(ch01):
     ex = store.load("classify")["examples"][0]
     tr = store.load("training")

@@ -1,7 +1,8 @@
 """Data-driven mobjects. Each takes numpy arrays and strings, never file paths.
 
 * :class:`ValueMatrix`: numbers in a grid, coloured by value, with ellipses when too big
-* :class:`Heatmap`: attention weights with token labels on both axes and a 0..1 legend
+* :class:`Heatmap`: attention weights with token labels on both axes and a colour key (0 to 1, or 0 to
+  the largest weight shown)
 * :class:`TokenRow`: a row of token boxes
 * :class:`AttentionLinks`: lines between tokens, thicker for larger weights
 """
@@ -148,7 +149,7 @@ class ValueMatrix(VGroup):
                  tint: bool = True, label_role: str = "token", label_chars: int = 10, **kwargs):
         super().__init__(**kwargs)
         arr = np.atleast_2d(np.asarray(array, dtype=float))
-        self.array = arr
+        self.array, self.digits = arr, digits
         n_rows, n_cols = arr.shape
         self.shown_rows, self.row_ellipsis = _visible(n_rows, max_rows)
         self.shown_cols, self.col_ellipsis = _visible(n_cols, max_cols)
@@ -232,15 +233,24 @@ def _brackets(body: VMobject, pad: float) -> VGroup:
 # --- heatmap --------------------------------------------------------------------------------
 
 class Heatmap(VGroup):
-    """Attention weights as coloured squares, tokens on both axes, and a 0-to-1 legend.
+    """Attention weights as coloured squares, tokens on both axes, and a colour key.
 
     Row ``i`` is the query token, column ``j`` the key token; a row sums to 1.
+
+    Parameters
+    ----------
+    vmax
+        The weight that gets the brightest colour. The default 1.0 is the fixed 0-to-1 scale.
+        ``None``: the largest weight shown, so that weights which are all small (a long review
+        spreads its weight thin) still differ in colour; the key then runs from 0 to that real
+        maximum, written like the weights (``digits``). Pass one number to several heatmaps to
+        keep their colours comparable. :attr:`vmax` is the scale used.
     """
 
     def __init__(self, weights, row_labels: Sequence[str], col_labels: Sequence[str] | None = None,
                  cell: float = 0.5, show_values: bool = False, digits: int = 2, legend: bool = True,
                  font_size: float = 20, axis_titles: tuple[str, str] | None = ("attends to (key)", "token (query)"),
-                 **kwargs):
+                 vmax: float | None = 1.0, **kwargs):
         super().__init__(**kwargs)
         w = np.asarray(weights, dtype=float)
         if w.ndim != 2:
@@ -249,11 +259,14 @@ class Heatmap(VGroup):
         if len(row_labels) != w.shape[0] or len(col_labels) != w.shape[1]:
             raise ValueError("Heatmap labels do not match the array's shape")
         self.weights = w
+        vmax = float(w.max()) if vmax is None and w.size else 1.0 if vmax is None else float(vmax)
+        self.vmax = vmax if vmax > 0 else 1.0  # all zeros: the 0-to-1 scale
+        self.digits = digits
         self.squares = VGroup()
         for i in range(w.shape[0]):
             for j in range(w.shape[1]):
                 sq = Rectangle(width=cell, height=cell, stroke_color=HEX["background"], stroke_width=1,
-                               fill_color=weight_color(w[i, j]), fill_opacity=1.0)
+                               fill_color=weight_color(w[i, j] / self.vmax), fill_opacity=1.0)
                 sq.move_to(RIGHT * j * cell + DOWN * i * cell)
                 self.squares.add(sq)
         self.add(self.squares)
@@ -262,7 +275,7 @@ class Heatmap(VGroup):
             for k, sq in enumerate(self.squares):
                 v = w.flat[k]
                 t = Text(fmt_number(v, digits), font=MONO, font_size=font_size,
-                         color=color("background") if v > 0.55 else color("text"))
+                         color=ink_on(weight_color(v / self.vmax)))
                 fit(t, cell * 0.8).move_to(sq)
                 self.values.add(t)
             self.add(self.values)
@@ -290,7 +303,8 @@ class Heatmap(VGroup):
 
         self.legend = VGroup()
         if legend:
-            self.legend = weight_legend(height=min(2.5, max(1.2, cell * w.shape[0])), size=font_size * 0.9)
+            self.legend = weight_legend(height=min(2.5, max(1.2, cell * w.shape[0])), size=font_size * 0.9,
+                                        vmax=self.vmax, digits=digits)
             self.legend.next_to(self.squares, RIGHT, buff=0.3)
             self.add(self.legend)
 
@@ -298,14 +312,39 @@ class Heatmap(VGroup):
         return self.squares[i * self.weights.shape[1] + j]
 
 
-def weight_legend(height: float = 2.0, width: float = 0.22, steps: int = 24, size: float = 18) -> VGroup:
-    """A vertical colour bar for weights, 0 at the bottom and 1 at the top."""
+def luminance(c) -> float:
+    """Relative luminance of a colour (WCAG 2): 0 for black, 1 for white."""
+    rgb = np.asarray(c.to_rgb(), dtype=float)
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return float(lin @ [0.2126, 0.7152, 0.0722])
+
+
+def contrast(a, b) -> float:
+    """WCAG contrast ratio of two colours, 1 to 21."""
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def ink_on(fill):
+    """The text colour (light or dark) that reads best on ``fill``."""
+    light, dark = color("text"), color("background")
+    return light if contrast(light, fill) >= contrast(dark, fill) else dark
+
+
+def weight_legend(height: float = 2.0, width: float = 0.22, steps: int = 24, size: float = 18,
+                  vmax: float = 1.0, digits: int = 2) -> VGroup:
+    """A vertical colour bar for weights, 0 at the bottom and ``vmax`` at the top.
+
+    It matches squares coloured with ``weight_color(w / vmax)``. The top label is "1" on the
+    0-to-1 scale, else the real ``vmax`` written with ``digits`` decimals.
+    """
     bar = VGroup(*[
         Rectangle(width=width, height=height / steps, stroke_width=0, fill_color=weight_color(k / (steps - 1)),
                   fill_opacity=1.0).shift(UP * k * height / steps)
         for k in range(steps)])
     lo = label("0", size=size, role="muted").next_to(bar[0], RIGHT, buff=0.1)
-    hi = label("1", size=size, role="muted").next_to(bar[-1], RIGHT, buff=0.1)
+    hi = label("1" if vmax == 1.0 else fmt_number(vmax, digits), size=size, role="muted")
+    hi.next_to(bar[-1], RIGHT, buff=0.1)
     return VGroup(bar, lo, hi)
 
 
