@@ -1,7 +1,7 @@
 """Chapter 3: a review becomes word tokens; the vocabulary; GPT-2's subword pieces for contrast.
 
 Reads ``tokens`` (words, vocabulary, BPE) and ``dataset`` (the example's text).
-Also holds the layout helpers the other data chapters use: :func:`wrap_rows`,
+Also holds the helpers other chapters use: :func:`wrap_rows`, :func:`clear_all`,
 :func:`token_grid`, :func:`paragraph` and :func:`visible`.
 """
 from __future__ import annotations
@@ -13,6 +13,8 @@ from scenes.common import ELLIPSIS, ChapterScene, TokenRow, color, fit, label, s
 NARRATION = {
     "review": "Here is one real review from the test set. Our model cannot read letters, "
               "so first we cut the text into pieces.",
+    "review_given": "Here is the review we were given. Our model cannot read letters, "
+                    "so first we cut the text into pieces.",
     "words": "We lower-case the text and split it into words. Every punctuation mark becomes a token of its own.",
     "vocab": "Counting every word in the training reviews gives the vocabulary, from most to least frequent. "
              "A word's place in that list is its id.",
@@ -26,7 +28,20 @@ NARRATION = {
 }
 
 
-# --- helpers (also used by Ch02 and Ch04; candidates for scenes/common) ---------------------------
+# --- helpers (also used by Ch02, Ch04, Ch05, Ch07 and Ch08; candidates for scenes/common) ---------------
+
+def clear_all(scene: ChapterScene, run_time: float = 0.6) -> None:
+    """Like ``scene.clear_stage()``, and the caption goes with what it described.
+
+    A caption left up over the emptied stage and the next heading would narrate a picture that is
+    gone. The next beat brings its own caption. (Used by chapters 3-5, 7 and 8; a candidate for
+    ``ChapterScene``.)
+    """
+    gone = [m for m in scene.mobjects if m is not scene.heading]
+    if gone:
+        scene.play(*[FadeOut(m) for m in gone], run_time=run_time)
+    scene.caption = None
+
 
 def visible(piece: str) -> str:
     """A BPE piece with its spaces and line breaks made visible: ' great' -> '␣great'."""
@@ -185,6 +200,24 @@ def split_column(title: str, pairs, total: int) -> VGroup:
     return VGroup(head, rows).arrange(DOWN, buff=0.35)
 
 
+def vocab_cut(tok: dict) -> str:
+    """What decided which words got an id, as the data shows it.
+
+    The vocabulary keeps the most frequent words, at most ``vocab_size`` ids and only words seen at
+    least ``min_count`` times. When its rarest word is seen more often than that, the minimum count
+    cut nothing: the size cap did, and the line says so. The count is named only when it binds.
+    """
+    specials = sum(1 for _, w, _ in tok["vocab_head"] if w in ("<pad>", "<unk>"))
+    kept = int(tok["vocab_size"]) - specials
+    rarest = int(tok["vocab_tail"][-1][2])
+    times = f"{rarest:,} time{'s' * (rarest != 1)}"
+    if kept >= int(tok["n_unique_train_words"]):
+        return f"keep all {kept:,} words; the rarest is seen {times}"
+    if rarest <= int(tok["min_count"]):
+        return f"keep the {kept:,} most frequent words, each seen at least {tok['min_count']} times"
+    return f"keep the {kept:,} most frequent words; the rarest kept is seen {times}"
+
+
 # --- the chapter ------------------------------------------------------------------------------
 
 class Ch03Tokens(ChapterScene):
@@ -199,12 +232,13 @@ class Ch03Tokens(ChapterScene):
         self.title_card()
 
         # --- beat: the review as text
-        self.set_heading("One review from the test set")
+        given = int(example.get("index", 0)) < 0  # render.sh --text: a review we were given, not a test review
+        self.set_heading("The review we were given" if given else "One review from the test set")
         card = paragraph(example["text"], width=12.0, font_size=24, max_lines=4)
         frame = SurroundingRectangle(card, buff=0.3, corner_radius=0.15, stroke_color=color("grid"),
                                      fill_color=color("panel"), fill_opacity=0.9)
         review = VGroup(frame, card).move_to([0, 0.3, 0])
-        self.beat("review", FadeIn(review, shift=UP * 0.2))
+        self.beat("review_given" if given else "review", FadeIn(review, shift=UP * 0.2))
 
         # --- beat: word tokens
         top = review.copy().move_to([0, 2.9 - review.height / 2, 0])
@@ -216,7 +250,7 @@ class Ch03Tokens(ChapterScene):
         self.play(review.animate.move_to(top), run_time=0.7)
         self.beat("words", FadeIn(n_words), FadeIn(grid, lag_ratio=0.03), run_time=1.5)
         self.tokens_shown = grid
-        self.clear_stage()
+        clear_all(self)
 
         # --- beat: the vocabulary, most frequent first
         self.set_heading("The vocabulary: most frequent word first")
@@ -243,11 +277,11 @@ class Ch03Tokens(ChapterScene):
         # --- beat: how big the vocabulary is
         funnel = VGroup(
             label(f"{tok['n_unique_train_words']:,} distinct words in the training reviews", size=24),
-            label(f"keep the most frequent, each seen at least {tok['min_count']} times", size=22, role="muted"),
+            label(vocab_cut(tok), size=22, role="muted"),
             label(f"{tok['vocab_size']:,} ids, <pad> and <unk> included", size=24, role="accent"),
         ).arrange(DOWN, buff=0.12).move_to([0, -2.25, 0])
         self.beat("size", FadeOut(notes), FadeIn(funnel, shift=UP * 0.2))
-        self.clear_stage()
+        clear_all(self)
 
         # --- beat: the same review in GPT-2's BPE pieces
         self.set_heading(f"GPT-2's byte-pair pieces: a list of {tok['bpe_vocab_size']:,}")
@@ -262,13 +296,14 @@ class Ch03Tokens(ChapterScene):
         self.play(FadeIn(word_grid), FadeIn(counts[0]), run_time=0.6)
         self.beat("bpe", ReplacementTransform(word_grid, bpe_grid), FadeIn(counts[1]), FadeIn(legend), run_time=2.0)
         self.pieces_shown = bpe_grid
-        self.clear_stage()
+        clear_all(self)
 
         # --- beat: words that BPE cuts into pieces
         self.set_heading("Words that GPT-2 cuts into pieces")
         columns = VGroup()
         n_examples = len(tok["batch_lengths"])
-        for title, pairs in ((f"from our {n_examples} example reviews", tok["bpe_split_words"]),
+        ours = f"from our {n_examples} example reviews" if n_examples != 1 else "from this review"
+        for title, pairs in ((ours, tok["bpe_split_words"]),
                              ("frequent words of our vocabulary", tok.get("bpe_split_vocab", []))):
             if pairs:
                 columns.add(split_column(title, pairs[:5], len(pairs)))

@@ -8,15 +8,19 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, FadeIn, Rectangle, SurroundingRectangle, VGroup
 
-from scenes.ch03_tokens import sit_on_baseline, wrap_rows
+from scenes.ch03_tokens import clear_all, sit_on_baseline, wrap_rows
 from scenes.common import ELLIPSIS, ChapterScene, TokenRow, color, fit, label, sentiment_color, shape_tag, shorten
 
 NARRATION = {
     "ids": "The model works with numbers, so each word is replaced by its id from the vocabulary.",
     "unk": "A word the vocabulary does not know gets the id of <unk>. Repeated words get the same id every time.",
+    "unk_once": "A word the vocabulary does not know gets the id of <unk>, whatever that word was.",
     "batch": "We train on many reviews at once. Here are our example reviews as rows of ids.",
+    "batch_one": "We train on many reviews at once. This batch holds just our one review, as a row of ids.",
     "pad": "Reviews have different lengths, but every row must have the same width. "
            "Short rows are filled up with the <pad> id.",
+    "pad_one": "Every row must be exactly T positions wide, so a short review is filled up with the <pad> id.",
+    "pad_none": "Every row must be exactly T positions wide. Here every row is full already, so no <pad> is needed.",
     "mask": "A mask marks which positions hold a real word and which are padding, "
             "so the model can ignore the filler later.",
     "shape": "The batch is one rectangle of numbers: a tensor with one row per review and one column "
@@ -86,6 +90,11 @@ def batch_grid(ids: np.ndarray, lead: int, tail: int, font_size: float = 24, cel
     return grid
 
 
+def real_note(mask_row) -> str:
+    """'16 real': the real positions in a row of the batch (a review longer than T keeps its first T)."""
+    return f"{int(np.asarray(mask_row).astype(bool).sum())} real"
+
+
 class Ch04Padding(ChapterScene):
     NUMBER = 4
     TITLE = "Ids and padding"
@@ -128,16 +137,20 @@ class Ch04Padding(ChapterScene):
         note.arrange(RIGHT, buff=0.8)
         fit(note, 12.8).next_to(cols, DOWN, buff=0.45)
         note.set_y(max(note.get_y(), -2.6))
-        self.beat("unk", FadeIn(marks), FadeIn(note))
-        self.clear_stage()
+        self.beat("unk" if repeated is not None else "unk_once", FadeIn(marks), FadeIn(note))
+        clear_all(self)
 
-        # --- beat: the batch of three reviews, as ids
-        self.set_heading(f"A batch: {B} review{'s' * (B != 1)}, each padded to T = {T} positions")
+        # --- beat: the batch of example reviews (or the one review given), as ids
+        padded = bool((~batch_mask.astype(bool)).any())
+        cut = any(n > T for n in tok["batch_lengths"])
+        fitted = {(True, False): "padded to", (False, True): "cut to", (True, True): "padded or cut to"}.get(
+            (padded, cut), "of")
+        self.set_heading(f"A batch: {B} review{'s' * (B != 1)}, {'each ' * (B != 1)}{fitted} T = {T} positions")
         lead, tail = 7, 3
         grid = batch_grid(batch_ids, lead, tail)
         names = VGroup(*[label(f"review {r + 1}", size=24).set_color(sentiment_color(y))
                          for r, y in enumerate(tok["batch_labels"])])
-        lengths = VGroup(*[label(f"{n} real", size=24, role="muted") for n in tok["batch_lengths"]])
+        lengths = VGroup(*[label(real_note(m), size=24, role="muted") for m in batch_mask])
         for r in range(B):
             names[r].next_to(grid.cells[r], LEFT, buff=0.25)
             lengths[r].next_to(grid.cells[r], RIGHT, buff=0.25)
@@ -147,21 +160,30 @@ class Ch04Padding(ChapterScene):
         block = VGroup(names, grid, lengths, ids_title)
         fit(block, 13.2).move_to([0, 2.75 - block.height / 2, 0])
         frame_parts = VGroup(ids_title, grid.col_index, names, lengths, *([grid.gap] if hasattr(grid, "gap") else []))
-        self.beat("batch", FadeIn(frame_parts),
+        self.beat("batch" if B > 1 else "batch_one", FadeIn(frame_parts),
                   FadeIn(grid.cells, lag_ratio=0.02), run_time=2.0)
         self.batch_grid = grid
 
         # --- beat: the padded tail
         pads = VGroup(*[cell for row in grid.cells for cell in row if not cell.real])
-        pad_note = label(f"<pad> = {pad_id}", size=24, role="pad").next_to(grid, DOWN, buff=0.2).align_to(pads, RIGHT)
-        self.beat("pad", *[c[1].animate.set_color(color("accent")) for c in pads], FadeIn(pad_note))
-        self.play(*[c[1].animate.set_color(color("pad")) for c in pads], run_time=0.4)
+        pad_note = label(f"<pad> = {pad_id}", size=24, role="pad").next_to(grid, DOWN, buff=0.2)
+        pad_note.align_to(pads if len(pads) else grid, RIGHT)
+        cut_notes = VGroup(*[label(f"review {r + 1} has {n:,} tokens: its row keeps the first {T}", size=22,
+                                   role="muted") for r, n in enumerate(tok["batch_lengths"]) if n > T])
+        if len(cut_notes):
+            cut_notes.arrange(DOWN, buff=0.1, aligned_edge=LEFT).next_to(grid, DOWN, buff=0.2).align_to(grid, LEFT)
+        if padded:
+            self.beat("pad" if B > 1 else "pad_one", *[c[1].animate.set_color(color("accent")) for c in pads],
+                      FadeIn(pad_note), *([FadeIn(cut_notes)] if len(cut_notes) else []))
+            self.play(*[c[1].animate.set_color(color("pad")) for c in pads], run_time=0.4)
+        else:  # every row is full: no <pad> to point at
+            self.beat("pad_none", *([FadeIn(cut_notes)] if len(cut_notes) else []))
 
         # --- beat: the mask
         mgrid = batch_grid(batch_mask.astype(int), lead, tail, cell_w=grid.cell_w)  # the same columns as the ids
         mgrid.remove(mgrid.col_index)
         mgrid.scale(grid.cells[0][0][0].width / mgrid.cells[0][0][0].width)
-        mgrid.next_to(pad_note, DOWN, buff=0.35)
+        mgrid.next_to(VGroup(pad_note, *cut_notes), DOWN, buff=0.35)
         mgrid.shift(RIGHT * (grid.cells.get_left()[0] - mgrid.cells.get_left()[0]))
         mtitle = label("mask: 1 = real word, 0 = padding", size=24, role="text").next_to(mgrid, UP, buff=0.12)
         mtitle.align_to(mgrid, LEFT)
@@ -169,7 +191,7 @@ class Ch04Padding(ChapterScene):
         VGroup(mgrid, mtitle, mnames).shift(DOWN * 0.1)
         self.beat("mask", FadeIn(mtitle), FadeIn(mnames), FadeIn(mgrid, lag_ratio=0.02), run_time=2.0)
         self.mask_grid = mgrid
-        self.clear_stage()
+        clear_all(self)
 
         # --- beat: one rectangular tensor, B × T
         strips = VGroup()
@@ -199,8 +221,8 @@ class Ch04Padding(ChapterScene):
                         for text, role, op in (("real word (mask 1)", "token", 0.85),
                                                ("padding (mask 0)", "pad", 0.35))])
         keys.arrange(RIGHT, buff=0.8).next_to(axis, DOWN, buff=0.3)
-        reals = VGroup(*[label(f"{n} real", size=24, role="muted").next_to(frame, RIGHT, buff=0.25)
-                         .set_y(strips[r].get_y()) for r, n in enumerate(tok["batch_lengths"])])
+        reals = VGroup(*[label(real_note(m), size=24, role="muted").next_to(frame, RIGHT, buff=0.25)
+                         .set_y(strips[r].get_y()) for r, m in enumerate(batch_mask)])
         VGroup(head, frame, strips, axis, keys, row_names, reals).move_to([0, 0.1, 0])
         self.beat("shape", FadeIn(head), FadeIn(frame), FadeIn(strips, lag_ratio=0.2), FadeIn(axis), FadeIn(keys),
                   FadeIn(row_names), FadeIn(reals),

@@ -7,9 +7,10 @@ and rows ``E_rows``, ``trained``, and ``neighbours`` (cosine similarity); and ``
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Arrow, FadeIn, FadeOut, Rectangle, SurroundingRectangle, VGroup
+from manim import (DOWN, DR, LEFT, RIGHT, UL, UP, UR, Arrow, Create, FadeIn, FadeOut, Polygon, Rectangle,
+                   SurroundingRectangle, VGroup)
 
-from scenes.ch03_tokens import sit_on_baseline
+from scenes.ch03_tokens import clear_all, sit_on_baseline
 from scenes.common import (ChapterScene, TokenRow, ValueMatrix, color, fit, fmt_number, label, shape_tag,
                            shorten)
 
@@ -19,7 +20,9 @@ NARRATION = {
     "lookup": "Reading a review means looking up its ids: each id picks out its own row.",
     "rows": "These are the real rows for the first tokens of our review. "
             "Each token is now a list of d numbers.",
+    "rows_one": "This is the real row for the only token of our review. The token is now a list of d numbers.",
     "shape": "Stacked, they form one block: reviews by tokens by d numbers.",
+    "shape_one": "It is still one block, reviews by tokens by d numbers: here one review of one token.",
     "weights": "Small as each row is, the table is most of the model: nearly all of its learned numbers "
                "sit in these rows.",
     "neighbours": "Training moves the rows around. Words that push the verdict the same way end up pointing "
@@ -78,6 +81,22 @@ def neighbour_column(word: str, pairs, k: int = 5, size: float = 22) -> VGroup:
     return col
 
 
+def stacked_block(front_of, depth=(0.45, 0.32)) -> VGroup:
+    """A box drawn around ``front_of`` as its front face, with a top and a side going back by ``depth``.
+
+    ``block.top`` and ``block.side`` are the two faces (for labels beside them).
+    """
+    front = SurroundingRectangle(front_of, buff=0.06, stroke_color=color("accent"), stroke_width=2.5)
+    off = np.array([depth[0], depth[1], 0.0])
+    ul, ur, dr = front.get_corner(UL), front.get_corner(UR), front.get_corner(DR)
+    style = dict(stroke_color=color("accent"), stroke_width=2.5, fill_color=color("accent"), fill_opacity=0.18)
+    top = Polygon(ul, ur, ur + off, ul + off, **style)
+    side = Polygon(ur, dr, dr + off, ur + off, **style)
+    block = VGroup(front, top, side)
+    block.top, block.side = top, side
+    return block
+
+
 class Ch05Embedding(ChapterScene):
     NUMBER = 5
     TITLE = "Token embedding"
@@ -123,16 +142,24 @@ class Ch05Embedding(ChapterScene):
         note = vm.note(size=22)
         block = VGroup(vm, note.next_to(vm, DOWN, buff=0.2))
         fit(block, 7.0, 3.6).move_to([3.2, 0.55, 0])
-        self.beat("rows", FadeOut(VGroup(row, id_texts, arrows)), FadeIn(block), run_time=1.5)
+        self.beat("rows" if n > 1 else "rows_one", FadeOut(VGroup(row, id_texts, arrows)), FadeIn(block),
+                  run_time=1.5)
         self.value_matrix = vm
 
-        # --- beat: the shape of the result
-        out_tag = shape_tag(1, n, d, size=30, role="accent")
+        # --- beat: the shape of the result: the rows stacked are one block, reviews × tokens × d
+        self.play(FadeOut(VGroup(sketch, tag, cols_note, rows_note, lit)), block.animate.move_to([-0.9, 0.0, 0]),
+                  run_time=0.8)
+        slab = stacked_block(VGroup(vm.cells, vm.ellipses, vm.brackets))
+        n_note = label(f"{n} token{'s' * (n != 1)}", size=22, role="muted").next_to(slab.side, RIGHT, buff=0.2)
+        d_note = label(f"d = {d} numbers each", size=22, role="muted").next_to(slab.top, UP, buff=0.15)
+        out_tag = shape_tag(1, n, d, size=36, role="accent")
         out_note = label("(reviews × tokens × d)", size=22, role="muted")
-        out = VGroup(out_tag, out_note).arrange(RIGHT, buff=0.3).next_to(block, DOWN, buff=0.35)
-        self.beat("shape", FadeIn(out))
-        self.out_tag = out_tag
-        self.clear_stage()
+        out = VGroup(out_tag, out_note).arrange(RIGHT, buff=0.3)
+        out.next_to(VGroup(block, slab), DOWN, buff=0.4).set_x(0)
+        self.beat("shape" if n > 1 else "shape_one", Create(slab), FadeIn(n_note), FadeIn(d_note), FadeIn(out),
+                  run_time=2.0, hold=3.5)  # the block stays, settled, long enough to read its shape
+        self.out_tag, self.block_drawn = out_tag, slab
+        clear_all(self)
 
         # --- beat: how much of the model the table is (vocab_size × d against the checkpoint's count)
         self.set_heading("Where the model's weights are")
@@ -143,7 +170,7 @@ class Ch05Embedding(ChapterScene):
                              size=28, role="muted")).arrange(DOWN, buff=0.35).move_to([0, 0.2, 0])
         self.beat("weights", FadeIn(share, shift=UP * 0.2))
         self.share = share
-        self.clear_stage()
+        clear_all(self)
 
         # --- beat: nearest words by cosine similarity
         trained = bool(emb["trained"])

@@ -8,18 +8,24 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, RIGHT, UP, Create, FadeIn, FadeOut, Line, SurroundingRectangle, VGroup, Write
 
+from scenes.ch03_tokens import clear_all
 from scenes.common.layout import digits_for, fmt_auto, row_box, tex, titled, vmatrix
 from scenes.common import ChapterScene, TokenRow, color, fit, label, shorten
 
 NARRATION = {
     "words": "Take the same words as before.",
+    "words_one": "Take the same review as before. It is a single word.",
     "shuffle": "Now shuffle them. The sentence reads differently, or stops making sense at all.",
+    "alone": "A single word cannot be reordered: it has only one order, so there is nothing to shuffle here.",
+    "same": "These words read the same in every order, so shuffling them changes nothing we could compare.",
     "run": "Run the very same self-attention on the shuffled rows, and compare its output with the first one.",
     "match": "Every output row comes back unchanged. It has only moved, exactly the way its word moved.",
     "follow": "Follow one word. It stands somewhere else in the shuffled sentence, yet its output row is the same.",
     "gap": "The linked rows agree to the last few decimals: only rounding separates them.",
     "why": "Why? A weight depends only on the two word vectors it compares, not on where they stand. "
            "And a sum gives the same result in any order.",
+    "why_unshown": "With different words to shuffle, their output rows would only move: a weight compares two "
+                   "word vectors, not places, and a sum ignores order.",
     "blind": "So self-attention on its own does not see word order. To it, a sentence is a bag of words.",
 }
 
@@ -33,6 +39,42 @@ def match_rows(Y: np.ndarray, Y2: np.ndarray, perm, atol: float = 1e-4) -> list[
             raise ValueError(f"row {k} of the shuffled output matches no row of Y")
         out.append(perm[k] if perm[k] in same else same[0])
     return out
+
+
+PAIR_X = 6.95  # the two output matrices stay within |x| <= PAIR_X (the frame is 14.2 wide)
+PAIR_GAP = 1.3  # the least room between them, for the lines that link their rows
+
+
+def output_pair(left_array, right_array, left_labels, right_labels, names, digits, y: float, max_cols: int = 3):
+    """Two outputs side by side, row labels on the outer sides, both inside the frame.
+
+    They sit at x = -3.7 and 3.7 when that fits; else closer together (never nearer than
+    :data:`PAIR_GAP`), centred; and when even that is too wide (long labels, many decimals),
+    with fewer columns. ``digits(n_cols)`` gives the decimals for that many columns.
+    Returns ``(left, right, lg, rg)``: the two ValueMatrices and the two titled groups.
+    """
+    n, d = np.atleast_2d(left_array).shape
+    for cols in range(max_cols, 0, -1):
+        dg = digits(cols)
+        left = vmatrix(left_array, max_rows=n, max_cols=cols, row_labels=left_labels, digits=dg)
+        right = vmatrix(right_array, max_rows=n, max_cols=cols, row_labels=right_labels, digits=dg)
+        for t in right.row_label_mobs:  # labels on the outer side, so the lines between stay clear
+            ty = t.get_y()
+            t.next_to(right.brackets[1], RIGHT, buff=0.15).set_y(ty)
+        lg = titled(left, names[0], (n, d), "words in order")
+        rg = titled(right, names[1], (n, d), "shuffled words", role="accent")
+        lg.move_to([-3.7, y, 0])
+        rg.move_to([3.7, y, 0]).align_to(lg, UP)
+        if lg.get_left()[0] >= -PAIR_X and rg.get_right()[0] <= PAIR_X:
+            break
+        room = 2 * PAIR_X - lg.width - rg.width
+        if room >= PAIR_GAP or cols == 1:
+            gap = max(PAIR_GAP, min(room, rg.get_left()[0] - lg.get_right()[0]))
+            rg.next_to(lg, RIGHT, buff=gap).align_to(lg, UP)
+            pair = VGroup(lg, rg)
+            fit(pair, 2 * PAIR_X).set_x(0)  # scales only in the last resort (one column left)
+            break
+    return left, right, lg, rg
 
 
 def telling_digits(Y: np.ndarray, n_cols: int, least: int, most: int = 5) -> int:
@@ -64,7 +106,11 @@ class Ch07Permutation(ChapterScene):
         # --- beat: the words
         row1 = TokenRow(tokens, font_size=34, max_width=11)
         row1.move_to([0, 1.3, 0])
-        self.beat("words", FadeIn(row1, shift=UP * 0.2), run_time=1.0)
+        self.beat("words" if n > 1 else "words_one", FadeIn(row1, shift=UP * 0.2), run_time=1.0)
+        self.reordered = tokens_perm != tokens  # the export's reordering changes the sentence
+        if not self.reordered:  # one word, or words that read the same in every order: show less
+            self.nothing_to_shuffle(row1, n)
+            return
 
         # --- beat: shuffled, with each word's path
         row2 = TokenRow(tokens_perm, font_size=34, max_width=11, role="accent")
@@ -78,17 +124,8 @@ class Ch07Permutation(ChapterScene):
         # --- beat: the two outputs
         sentence = VGroup(row1, row2, paths)
         self.play(sentence.animate.scale(0.55).move_to([0, 2.1, 0]), run_time=0.8)
-        dg = telling_digits(Y, 3, digits_for(Y))
-        left = vmatrix(Y, max_rows=n, max_cols=3, row_labels=tokens, digits=dg)
-        right = vmatrix(Yp, max_rows=n, max_cols=3, row_labels=tokens_perm, digits=dg)
-        for t in right.row_label_mobs:  # labels on the outer side, so the lines between stay clear
-            y = t.get_y()
-            t.next_to(right.brackets[1], RIGHT, buff=0.15).set_y(y)
-        lg = titled(left, "Y", (n, d), "words in order")
-        rg = titled(right, r"Y_{\text{shuffled}}", (n, d), "shuffled words", role="accent")
-        lg.move_to([-3.7, -0.55, 0])
-        rg.move_to([3.7, -0.55, 0])
-        rg.align_to(lg, UP)
+        left, right, lg, rg = output_pair(Y, Yp, tokens, tokens_perm, ("Y", r"Y_{\text{shuffled}}"),
+                                          lambda cols: telling_digits(Y, cols, digits_for(Y)), y=-0.55)
         self.beat("run", FadeIn(lg), FadeIn(rg), run_time=1.5)
 
         # --- beat: lines between equal rows
@@ -121,14 +158,28 @@ class Ch07Permutation(ChapterScene):
         self.beat("gap", FadeIn(gap_text, shift=DOWN * 0.2), run_time=1.0)
 
         # --- beat: why
-        self.clear_stage()
+        clear_all(self)
+        self.why_and_rule("why")
+
+    def nothing_to_shuffle(self, row1, n: int) -> None:
+        """The review cannot be reordered (one word, or words that read the same in any order)."""
+        # --- beat: nothing to shuffle
+        why_not = "a single word has only one order" if n == 1 else "every order reads the same"
+        note = label(f"nothing to shuffle: {why_not}", size=28, role="accent")
+        fit(note, 12.5).next_to(row1, DOWN, buff=0.8)
+        self.beat("alone" if n == 1 else "same", FadeIn(note, shift=UP * 0.2), run_time=1.2)
+        clear_all(self)
+        self.why_and_rule("why_unshown")
+
+    def why_and_rule(self, key: str) -> None:
+        """The two formulas that explain the result, then the rule (the chapter's end)."""
         w_eq = tex(r"w_{ij} = \mathrm{softmax}_j\!\left(\frac{x_i \cdot x_j}{\sqrt{d}}\right)", 44)
         w_note = label("uses only the two vectors, not where they stand", size=24, role="muted")
         y_eq = tex(r"y_i = \sum_j w_{ij}\, x_j", 44)
         y_note = label("a sum is the same in any order", size=24, role="muted")
         why = VGroup(VGroup(w_eq, w_note).arrange(DOWN, buff=0.2), VGroup(y_eq, y_note).arrange(DOWN, buff=0.2))
         why.arrange(DOWN, buff=0.6).move_to([0, 0.6, 0])
-        self.beat("why", FadeIn(why[0], shift=UP * 0.2), FadeIn(why[1], shift=UP * 0.2), run_time=2.0)
+        self.beat(key, FadeIn(why[0], shift=UP * 0.2), FadeIn(why[1], shift=UP * 0.2), run_time=2.0)
 
         # --- beat: word order is invisible
         rule = label("self-attention alone ignores word order", size=34, role="accent")

@@ -8,8 +8,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from manim import DOWN, RIGHT, UP, Create, FadeIn, FadeOut, Line, SurroundingRectangle, VGroup, Write
+from manim import DOWN, RIGHT, UP, Create, FadeIn, Line, SurroundingRectangle, VGroup, Write
 
+from scenes.ch03_tokens import clear_all
+from scenes.ch07_permutation import output_pair
 from scenes.common.layout import digits_for, vmatrix, code_block, fmt_auto, row_box, tex, titled
 from scenes.common import ChapterScene, TokenRow, color, fit, label, shorten, source_lines
 
@@ -17,9 +19,14 @@ NARRATION = {
     "recap": "Self-attention alone reads a bag of words. The fix is to tell every word where it stands.",
     "p": "P holds one learned vector for every position: a row for the first place, a row for the second, "
          "and so on.",
+    "p_one": "P holds one learned vector for every position. Our single word stands in the first place, "
+             "so it needs only the first row.",
     "code": "In PyTorch that is a single line: an embedding table indexed by position instead of by word id. "
             "Training shapes it like every other weight.",
     "add": "Each word's vector gets its position's vector added. Same word, new place: a different row.",
+    "add_one": "The word's vector gets the vector of its position added: X plus P.",
+    "alone": "A single word has no other order to try, so here there is no second output to compare it with.",
+    "same": "These words read the same in every order, so there is no second order to compare here.",
     "again": "Now run self-attention on both orders again, and link each word's two output rows.",
     "gap": "This time the linked rows differ. The gaps are small, but they are not zero.",
     "differ": "Here is one word in its two places. Same word, different output: the position made the difference.",
@@ -50,12 +57,13 @@ class Ch08Positions(ChapterScene):
         self.beat("recap", FadeIn(row), FadeIn(nums, lag_ratio=0.2), run_time=1.5)
 
         # --- beat: P, one learned row per position
-        self.play(FadeOut(row), FadeOut(nums), run_time=0.5)
+        clear_all(self, run_time=0.5)  # the row and its caption
         pm = vmatrix(P, max_rows=n, max_cols=5, row_labels=pos_names, label_role="position")
-        pg = titled(pm, "P", (n, d), f"rows 0 to {n - 1} of a {T} × {d} table; first {len(pm.shown_cols)} "
+        rows = f"rows 0 to {n - 1}" if n > 1 else "row 0"
+        pg = titled(pm, "P", (n, d), f"{rows} of a {T} × {d} table; first {len(pm.shown_cols)} "
                                      f"of {d} columns", role="position")
         pg.move_to([0, 0.2, 0])
-        self.beat("p", FadeIn(pg, shift=UP * 0.2), run_time=1.5)
+        self.beat("p" if n > 1 else "p_one", FadeIn(pg, shift=UP * 0.2), run_time=1.5)
 
         # --- beat: the line of PyTorch that makes it
         code = code_block(source_lines(PATH, "self.pos = nn.Embedding("), size=24)
@@ -66,7 +74,7 @@ class Ch08Positions(ChapterScene):
         self.beat("code", FadeIn(cg, shift=UP * 0.2), run_time=1.2)
 
         # --- beat: X + P
-        self.clear_stage()
+        clear_all(self)
         xm = vmatrix(X, max_rows=n, max_cols=2, row_labels=tokens)
         pm2 = vmatrix(P, max_rows=n, max_cols=2, row_labels=[str(i) for i in range(n)], label_role="position")
         sm = vmatrix(XP, max_rows=n, max_cols=2, row_labels=tokens)
@@ -80,23 +88,28 @@ class Ch08Positions(ChapterScene):
         ag = VGroup(add_where, add_code).arrange(DOWN, buff=0.1, aligned_edge=RIGHT)
         VGroup(parts, ag).arrange(DOWN, buff=0.4).move_to([0, 0.1, 0])
         fit(VGroup(parts, ag), 13.7, 5.7)
-        self.beat("add", FadeIn(parts, lag_ratio=0.2), FadeIn(ag), run_time=2.0)
+        self.beat("add" if n > 1 else "add_one", FadeIn(parts, lag_ratio=0.2), FadeIn(ag), run_time=2.0)
+        self.reordered = tokens_perm != tokens  # the export's reordering changes the sentence
+        if not self.reordered:  # one word, or words that read the same in every order: nothing to compare
+            # --- beat: no second order
+            why_not = "a single word has only one order" if n == 1 else "every order reads the same"
+            note = fit(label(f"no second order to compare: {why_not}", size=26, role="accent"), 12.5)
+            shown = VGroup(parts, ag)
+            target = shown.copy()
+            fit(VGroup(target, note).arrange(DOWN, buff=0.5), 13.7, 5.7).move_to([0, 0.1, 0])
+            self.beat("alone" if n == 1 else "same", shown.animate.scale(target.width / shown.width)
+                      .move_to(target), FadeIn(note, shift=UP * 0.2), run_time=1.2)
+            self.finish()
+            return
 
         # --- beat: both orders again
-        self.clear_stage()
+        clear_all(self)
         diffs = np.abs(Ypp - Yp[perm]).max(axis=1)  # per shuffled row: its largest difference
         # enough decimals that the largest difference shows in the digits (at least those the values need)
         dg = int(np.clip(1 - math.floor(math.log10(max(float(diffs.max()), 1e-12))),
                          digits_for(np.concatenate([Yp, Ypp])), 5))
-        left = vmatrix(Yp, max_rows=n, max_cols=3, row_labels=tokens, digits=dg)
-        right = vmatrix(Ypp, max_rows=n, max_cols=3, row_labels=tokens_perm, digits=dg)
-        for t in right.row_label_mobs:
-            y = t.get_y()
-            t.next_to(right.brackets[1], RIGHT, buff=0.15).set_y(y)
-        lg = titled(left, r"Y_{\text{pos}}", (n, d), "words in order")
-        rg = titled(right, r"Y_{\text{pos, shuffled}}", (n, d), "shuffled words", role="accent")
-        lg.move_to([-3.7, -0.35, 0])
-        rg.move_to([3.7, -0.35, 0]).align_to(lg, UP)
+        left, right, lg, rg = output_pair(Yp, Ypp, tokens, tokens_perm,
+                                          (r"Y_{\text{pos}}", r"Y_{\text{pos, shuffled}}"), lambda cols: dg, y=-0.35)
         x0, x1 = left.brackets[1].get_right()[0] + 0.12, right.brackets[0].get_left()[0] - 0.12
         links = VGroup(*[Line([x0, left.rows[perm[k]].get_y(), 0], [x1, right.rows[k].get_y(), 0],
                               stroke_color=color("muted"), stroke_width=3) for k in range(n)])
@@ -116,7 +129,7 @@ class Ch08Positions(ChapterScene):
             marks.add(SurroundingRectangle(t, color=color("accent"), buff=0.05, stroke_width=2))
         self.play(Create(marks), links[k].animate.set_stroke(color("accent"), width=4), run_time=0.8)
         self.wait(1.5)
-        self.clear_stage()
+        clear_all(self)
         ncols = 6
         r1 = vmatrix(Yp[i], max_cols=ncols, row_labels=[f"position {i}"], label_role="position", digits=dg)
         r2 = vmatrix(Ypp[k], max_cols=ncols, row_labels=[f"position {k}"], label_role="position", digits=dg)

@@ -18,10 +18,10 @@ from manim import Text, tempconfig
 
 from model import store
 from scenes.ch02_dataset import LABEL_NAMES, Ch02Dataset
-from scenes.ch03_tokens import Ch03Tokens, paragraph, visible
+from scenes.ch03_tokens import Ch03Tokens, paragraph, visible, vocab_cut
 from scenes.ch04_padding import Ch04Padding
 from scenes.ch05_embedding import Ch05Embedding
-from scenes.common import ELLIPSIS, HEX, fmt_number
+from scenes.common import ELLIPSIS, HEX, fmt_number, reading_time
 
 MIN_FONT = 18.0
 CONTENT = (-7.1 + 0.1, 7.1 - 0.1, -2.9 - 0.05, 2.9 + 0.05)  # x0, x1, y0, y1 (a little slack)
@@ -51,11 +51,14 @@ def run(cls):
         def setup(self):
             super().setup()
             self.seen, self.frame_texts, self.captions_made = [], set(), []
+            self.caption_texts, self.caption_of, self.timeline = [], {}, []
 
         def make_caption(self, text):
             cap = super().make_caption(text)
             self.captions_made.append(cap)  # keep it alive: a freed caption's id could be reused by a later Text
             self.frame_texts |= {id(m) for m in cap.get_family()}
+            self.caption_texts.append(text)
+            self.caption_of[id(cap)] = text
             return cap
 
         def set_heading(self, text):
@@ -63,6 +66,12 @@ def run(cls):
             super().set_heading(text)
 
         def _record(self):
+            # after each animation: the clock, the caption up, and what else is on stage (not the heading)
+            captions = [self.caption_of[id(m)] for m in self.mobjects if id(m) in self.caption_of]
+            stage = [m for m in self.mobjects if id(m) not in self.caption_of
+                     and not (isinstance(m, Text) and m.original_text in self.frame_texts)
+                     and any(x.has_points() for x in m.get_family())]  # not the empty mobject of a Wait
+            self.timeline.append((self.renderer.time, captions[-1] if captions else None, stage))
             for mob in self.mobjects:
                 for m in mob.get_family():
                     if not isinstance(m, Text) or id(m) in self.frame_texts or m.original_text in self.frame_texts:
@@ -77,6 +86,24 @@ def run(cls):
     scene.duration = scene.renderer.time
     scene.texts = {t for _, t, *_ in scene.seen}
     return scene
+
+
+_COMMITTED: dict = {}
+
+
+def committed_run(cls):
+    """``run(cls)`` on the committed assets, once per test session (for the tests that only look)."""
+    import os
+
+    assert "ATTENTION_ASSETS" not in os.environ
+    if cls not in _COMMITTED:
+        _COMMITTED[cls] = run(cls)
+    return _COMMITTED[cls]
+
+
+def captions_over_an_empty_stage(scene) -> list:
+    """(time, caption) after each animation at which a caption is up and nothing else but the heading is."""
+    return [(round(t, 2), cap) for t, cap, stage in scene.timeline if cap and not stage]
 
 
 def check_layout(scene, lo: float = 30.0, hi: float = 90.0):
@@ -180,7 +207,7 @@ def test_paragraph_wraps_and_cuts():
 
 def test_ch03_tokens_vocabulary_and_bpe(assets):
     tok = assets["tokens"]
-    scene = run(Ch03Tokens)
+    scene = committed_run(Ch03Tokens)
     check_layout(scene)
     words, pieces = tok["words"], tok["bpe_pieces"]
     shown = list(scene.tokens_shown.tokens)
@@ -201,6 +228,29 @@ def test_ch03_tokens_vocabulary_and_bpe(assets):
         assert word in scene.texts and all(visible(p) in scene.texts for p in parts)
 
 
+def test_ch03_vocabulary_line_names_the_cut_the_table_shows(assets):
+    """The committed vocabulary is cut by its size: its rarest kept words are seen more often than the
+    minimum count, so the line under the table says how many were kept and how often the rarest is seen."""
+    tok = assets["tokens"]
+    scene = committed_run(Ch03Tokens)
+    kept = tok["vocab_size"] - sum(w in ("<pad>", "<unk>") for _, w, _ in tok["vocab_head"])
+    rarest = tok["vocab_tail"][-1][2]
+    assert rarest > tok["min_count"] and kept < tok["n_unique_train_words"]
+    assert f"keep the {kept:,} most frequent words; the rarest kept is seen {rarest:,} times" in scene.texts
+    assert not [t for t in scene.texts if f"at least {tok['min_count']} times" in t]
+    assert all(f"{c:,}" in scene.texts for _, _, c in tok["vocab_tail"])  # the table above shows those counts
+
+
+def test_vocab_cut_names_the_minimum_count_only_when_it_binds(assets):
+    tok = copy.deepcopy(assets["tokens"])
+    m, kept = tok["min_count"], tok["vocab_size"] - 2
+    tok["vocab_tail"] = [(i, w, m) for i, w, _ in tok["vocab_tail"]]  # the list ends at the minimum count
+    assert vocab_cut(tok) == f"keep the {kept:,} most frequent words, each seen at least {m} times"
+    tok["vocab_tail"] = [(i, w, 1) for i, w, _ in tok["vocab_tail"]]
+    tok["n_unique_train_words"] = kept  # nothing was left out
+    assert vocab_cut(tok) == f"keep all {kept:,} words; the rarest is seen 1 time"
+
+
 def test_ch03_long_review_wraps_and_truncates(variant):
     data = variant(tokens=lambda t: t.update(words=t["words"] * 4, word_ids=t["word_ids"] * 4,
                                              bpe_pieces=t["bpe_pieces"] * 4, bpe_ids=t["bpe_ids"] * 4))
@@ -216,7 +266,7 @@ def test_ch03_long_review_wraps_and_truncates(variant):
 
 def test_ch04_ids_batch_mask_and_shape(assets):
     tok = assets["tokens"]
-    scene = run(Ch04Padding)
+    scene = committed_run(Ch04Padding)
     check_layout(scene)
     unk_id = next(i for i, w, _ in tok["vocab_head"] if w == "<unk>")
     n = min(len(tok["words"]), 40)
@@ -236,6 +286,43 @@ def test_ch04_ids_batch_mask_and_shape(assets):
     assert all(f"{n} real" in scene.texts for n in tok["batch_lengths"])
 
 
+def _one_review(t):
+    """The batch of ``render.sh --text``: only the first review."""
+    for k in ("batch_ids", "batch_mask"):
+        t[k] = np.asarray(t[k])[:1]
+    for k in ("batch_lengths", "batch_labels"):
+        t[k] = list(t[k])[:1]
+
+
+def test_ch04_a_batch_of_one_review_is_called_one_review(variant):
+    data = variant(tokens=_one_review)
+    T = np.asarray(data["tokens"]["batch_ids"]).shape[1]
+    scene = run(Ch04Padding)
+    check_layout(scene)
+    said, N = scene.caption_texts, Ch04Padding.NARRATION
+    assert N["batch_one"] in said and N["pad_one"] in said
+    assert N["batch"] not in said and N["pad"] not in said  # "our example reviews", "Short rows"
+    assert f"A batch: 1 review, padded to T = {T} positions" in scene.frame_texts
+    assert f"{data['tokens']['batch_lengths'][0]} real" in scene.texts
+
+
+def test_ch04_a_review_longer_than_T_is_cut_not_padded(variant):
+    def long_one(t):
+        _one_review(t)
+        T = t["batch_ids"].shape[1]
+        t["batch_ids"], t["batch_mask"] = np.full((1, T), 7, dtype=np.int64), np.ones((1, T), dtype=bool)
+        t["batch_lengths"] = [T + 88]
+    data = variant(tokens=long_one)
+    T = data["tokens"]["batch_ids"].shape[1]
+    scene = run(Ch04Padding)
+    check_layout(scene)
+    said, N = scene.caption_texts, Ch04Padding.NARRATION
+    assert N["pad_none"] in said and not {N["pad"], N["pad_one"]} & set(said)
+    assert f"A batch: 1 review, cut to T = {T} positions" in scene.frame_texts
+    assert f"{T} real" in scene.texts and f"review 1 has {T + 88:,} tokens: its row keeps the first {T}" in scene.texts
+    assert not [t for t in scene.texts if t.startswith("<pad> =")]  # no <pad> to point at
+
+
 def test_ch04_marks_unknown_words(variant):
     def add_unknown(t):
         t["word_ids"] = [1] + list(t["word_ids"][1:])
@@ -251,7 +338,7 @@ def test_ch04_marks_unknown_words(variant):
 
 def test_ch05_rows_shapes_and_neighbours(assets):
     emb = assets["embedding"]
-    scene = run(Ch05Embedding)
+    scene = committed_run(Ch05Embedding)
     check_layout(scene)
     E = np.asarray(emb["E_rows"])
     vm = scene.value_matrix
@@ -274,6 +361,25 @@ def test_ch05_rows_shapes_and_neighbours(assets):
             assert other[:9] in " ".join(got) and f"{cos:.3f}" in got  # 3 digits: the cosines are all near 1
     trained_heading = "Nearest words in the trained embedding"
     assert (trained_heading in scene.frame_texts) == bool(emb["trained"])
+
+
+def test_ch05_block_beat_shows_the_block_while_its_line_is_up():
+    """"Stacked, they form one block": the block and its 1 × n × d tag are on stage for as long as the
+    line is, and stay there, settled, for a few seconds."""
+    scene = committed_run(Ch05Embedding)
+    line = Ch05Embedding.NARRATION["shape"]
+    up = [(t, {id(m) for top in stage for m in top.get_family()}) for t, cap, stage in scene.timeline
+          if cap == line]
+    assert up, "the line is never shown"
+    assert all(id(scene.out_tag) in ids and id(scene.block_drawn) in ids for _, ids in up)
+    assert up[-1][0] - up[0][0] >= 3.0  # from the end of the beat's animations to the end of its pause
+    assert up[-1][0] - up[0][0] + 2.0 >= reading_time(line)
+
+
+@pytest.mark.parametrize("cls", [Ch03Tokens, Ch04Padding, Ch05Embedding])
+def test_no_caption_over_an_empty_stage(cls):
+    """When a beat clears the stage, its caption goes with it: no line narrates a picture that is gone."""
+    assert not captions_over_an_empty_stage(committed_run(cls))
 
 
 def test_ch05_says_when_untrained(variant):
