@@ -137,3 +137,18 @@ def chapter_fixture(name: str, cls_name: str):
         return scene_run(cls_name)
 
     return chapter
+
+
+def glyph_baselines(line) -> list[float]:
+    """For each Text of a line that has letters or digits without a descender, where they stand:
+    the median of their bottoms (round letters dip a little below the line)."""
+    import numpy as np
+
+    out = []
+    for t in line:
+        chars = [c for c in t.original_text if not c.isspace()]
+        assert len(chars) == len(t.submobjects)
+        bottoms = [g.get_bottom()[1] for g, c in zip(t.submobjects, chars) if c.isalnum() and c not in "gjpqy"]
+        if bottoms:
+            out.append(float(np.median(bottoms)))
+    return out

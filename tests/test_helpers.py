@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 from manim import DL, RIGHT, UR, Text, VGroup, tempconfig
+from scene_runs import glyph_baselines
 
 from scenes.common import (ELLIPSIS, Heatmap, TokenRow, ValueMatrix, fmt_number, shorten, value_color, value_legend,
                            weight_color)
@@ -238,19 +239,6 @@ def test_column_labels_sit_clear_above_their_columns_and_follow_a_replacing_matr
             assert a.get_right()[0] < b.get_left()[0]  # and clear of each other
     assert np.allclose(w.cells.get_center(), s.cells.get_center(), atol=1e-6)
     assert w.width == pytest.approx(s.width, rel=1e-3)
-
-
-def glyph_baselines(line) -> list[float]:
-    """For each Text of a line that has letters or digits without a descender, where they stand:
-    the median of their bottoms (round letters dip a little below the line)."""
-    out = []
-    for t in line:
-        chars = [c for c in t.original_text if not c.isspace()]
-        assert len(chars) == len(t.submobjects)
-        bottoms = [g.get_bottom()[1] for g, c in zip(t.submobjects, chars) if c.isalnum() and c not in "gjpqy"]
-        if bottoms:
-            out.append(float(np.median(bottoms)))
-    return out
 
 
 def test_text_line_puts_its_parts_on_one_baseline():

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from manim import DL, UR, Code, Line, MathTex, SurroundingRectangle, VGroup
-from scene_runs import chapter_fixture, matrices_equal_to, of_type, row_labels
+from scene_runs import chapter_fixture, glyph_baselines, matrices_equal_to, of_type, row_labels
 
 from model import store
 from scenes.common import HEX, Heatmap, fmt_number, shorten, value_color, weight_color
@@ -311,23 +311,11 @@ def test_ch10_head_heatmaps_share_one_scale_to_their_largest_weight(ch10, blk):
         assert np.ptp(rgb, axis=0).max() > 0.3
 
 
-def _baselines(line) -> list[float]:
-    """For each Text of a line with letters or digits that have no descender: the median of their bottoms."""
-    out = []
-    for t in line:
-        chars = [c for c in t.original_text if not c.isspace()]
-        assert len(chars) == len(t.submobjects)
-        bottoms = [g.get_bottom()[1] for g, c in zip(t.submobjects, chars) if c.isalnum() and c not in "gjpqy"]
-        if bottoms:
-            out.append(float(np.median(bottoms)))
-    return out
-
-
 def test_ch10_callouts_stand_on_one_baseline(ch10):
     lines = [c for c in ch10.callouts if len(c) > 1]
     assert lines
     for line in lines:
-        assert len(_baselines(line)) >= 3 and np.ptp(_baselines(line)) < 0.005, [t.original_text for t in line]
+        assert len(glyph_baselines(line)) >= 3 and np.ptp(glyph_baselines(line)) < 0.005, [t.original_text for t in line]
 
 
 def test_ch10_names_the_reviews_length_n_and_keeps_t_for_the_padded_length(ch10, blk):
