@@ -43,7 +43,7 @@ NEEDED_BY = {
     "block": "Ch09QueryKeyValue, Ch10MultiHead, Ch11Block",
     "classify": "Ch01Motivation, Ch12Classification, Ch14Recap",
     "training": "Ch01Motivation, Ch05Embedding, Ch13Training",
-    "model": "Ch14Recap",
+    "model": "Ch10MultiHead, Ch14Recap",
 }
 
 # The only globals an asset pickle may name: numpy's array and scalar rebuilders.

@@ -123,7 +123,7 @@ def test_a_missing_asset_names_every_chapter_that_needs_it(tmp_path):
     store.write_assets(tmp_path, {"model": {"n_params": 1}}, {"seed": 0})
     asset_path(tmp_path, "model").unlink()
     store._CACHE.clear()
-    with pytest.raises(AssetError, match="needed by Ch14Recap"):
+    with pytest.raises(AssetError, match="needed by Ch10MultiHead, Ch14Recap"):
         store.load("model", tmp_path)
 
 
