@@ -33,7 +33,7 @@ def capture(chapters: list[str], quality: str, every: int, stretch: int) -> tupl
     import importlib
 
     from manim import tempconfig
-    from manim.scene import video_segment_encoder as vse
+    from manim.scene import scene_file_writer as sfw
 
     from scenes.chapters import CHAPTERS
     from scripts.render import QUALITIES
@@ -41,7 +41,10 @@ def capture(chapters: list[str], quality: str, every: int, stretch: int) -> tupl
     stems = {cls: stem for stem, cls, _ in CHAPTERS}
     kept: list = []
     counter = [0]
-    original = vse.VideoSegmentEncoder.write_frame
+    # Frames are taken where the scene hands them to its file writer, on the main thread and
+    # in order. (Further down, up to two segment encoders run at once in their own threads,
+    # so frames taken there would interleave two animations.)
+    original = sfw.SceneFileWriter.write_frame
 
     def write_frame(self, pixels, *, repeat: int = 1):
         copy = None  # one copy per call (the renderer may reuse its buffer), shared by its repeats
@@ -54,7 +57,7 @@ def capture(chapters: list[str], quality: str, every: int, stretch: int) -> tupl
 
     flag = QUALITIES[quality][0]  # e.g. "-qh"
     names = {"l": "low_quality", "m": "medium_quality", "h": "high_quality", "k": "fourk_quality"}
-    vse.VideoSegmentEncoder.write_frame = write_frame
+    sfw.SceneFileWriter.write_frame = write_frame
     try:
         with tempfile.TemporaryDirectory() as tmp, tempconfig({
                 "quality": names[flag[-1]], "media_dir": tmp, "disable_caching": True,
@@ -66,36 +69,50 @@ def capture(chapters: list[str], quality: str, every: int, stretch: int) -> tupl
                 scene.render()
             rate, size = config.frame_rate, (config.pixel_width, config.pixel_height)
     finally:
-        vse.VideoSegmentEncoder.write_frame = original
+        sfw.SceneFileWriter.write_frame = original
     return kept, rate, size
+
+
+def runs_of(frames: list) -> list[tuple[object, int]]:
+    """``frames`` as (array, how many times in a row): a held frame is one array repeated."""
+    out: list[tuple[object, int]] = []
+    for img in frames:
+        if out and out[-1][0] is img:
+            out[-1] = (img, out[-1][1] + 1)
+        else:
+            out.append((img, 1))
+    return out
 
 
 def encode_seconds(frames: list, rate, size: tuple[int, int], options: dict, convert_once: bool = False) -> float:
     """Wall seconds for PyAV to encode ``frames`` in one x264 stream.
 
-    With ``convert_once``, a held frame (the same array again) is converted from RGBA to
-    yuv420p once and sent again, as ``scenes/common/encoder.py`` makes manim do; without,
-    every frame is converted, as manim's own encoder does.
+    Without ``convert_once`` every frame is a new RGBA ``VideoFrame`` that libavcodec
+    converts to yuv420p, as manim's own encoder does. With it, a held frame (the same
+    array several times in a row) is converted once and sent again, as
+    ``scenes/common/encoder.py`` makes manim do; a frame shown once goes the plain way.
     """
     from fractions import Fraction
 
     import av
 
+    runs = runs_of(frames)
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.time()
         with av.open(str(Path(tmp) / "floor.mp4"), "w") as dst:
             st = dst.add_stream("libx264", rate=Fraction(rate).limit_denominator(1001), options=options)
             st.width, st.height, st.pix_fmt = size[0], size[1], "yuv420p"
-            last, frame = None, None
-            for pts, img in enumerate(frames):
-                if not convert_once:
-                    frame = av.VideoFrame.from_ndarray(img, format="rgba")
-                elif img is not last:
-                    frame = av.VideoFrame.from_ndarray(img, format="rgba").reformat(format="yuv420p")
-                    last = img
-                frame.pts = pts
-                for p in st.encode(frame):
-                    dst.mux(p)
+            pts = 0
+            for img, n in runs:
+                once = convert_once and n > 1
+                frame = av.VideoFrame.from_ndarray(img, format="rgba").reformat(format="yuv420p") if once else None
+                for _ in range(n):
+                    if not once:
+                        frame = av.VideoFrame.from_ndarray(img, format="rgba")
+                    frame.pts = pts
+                    pts += 1
+                    for p in st.encode(frame):
+                        dst.mux(p)
             for p in st.encode():
                 dst.mux(p)
         return time.time() - t0

@@ -439,3 +439,57 @@ def test_held_frames_converted_once_give_the_same_bytes(tmp_path):
         assert encode(tmp_path / "once.mp4") == reference
     finally:
         VideoSegmentEncoder.write_frame = current
+
+
+def test_cached_cairo_paths_draw_the_same_pixels():
+    """Paths traced once and appended again give every pixel manim's own tracing gives."""
+    from manim import BLUE, DOWN, LEFT, RED, RIGHT, UP, Annulus, Circle, FadeIn, Line, Square, Text, VGroup
+    from manim.camera.camera import Camera
+
+    from scenes.common.paths import cache_cairo_paths
+
+    shapes = VGroup(Text("Bag of words: 0.137 → gut", font_size=40), Circle(radius=1.3).set_fill(RED, 0.5),
+                    Line(LEFT * 3, RIGHT * 2 + UP), Square().set_stroke(width=9),
+                    Annulus(inner_radius=0.5, outer_radius=1).set_fill(BLUE, 0.8)).arrange(DOWN)
+
+    def draw():
+        cam = Camera(pixel_width=480, pixel_height=270)
+        cam.capture_mobjects(shapes.family_members_with_points())
+        return cam.pixel_array.copy()
+
+    current = Camera.set_cairo_context_path
+    try:
+        Camera.set_cairo_context_path = getattr(current, "manim_own", current)
+        reference = draw()
+        cache_cairo_paths()
+        patched = Camera.set_cairo_context_path
+        cache_cairo_paths()  # every chapter's setup calls it: it must not wrap itself again
+        assert patched is not Camera.set_cairo_context_path.manim_own and Camera.set_cairo_context_path is patched
+        patched.traced.clear()
+        first = draw()  # traces every shape and keeps it
+        kept = len(patched.traced)
+        assert kept == len(shapes.family_members_with_points())
+        second = draw()  # draws only kept paths
+        assert len(patched.traced) == kept
+        assert reference.std() > 10  # the frame is not blank
+        assert np.array_equal(first, reference) and np.array_equal(second, reference)
+        shapes[1].shift(RIGHT * 0.25)  # moved points are a new path, not the old one
+        moved = draw()
+        assert len(patched.traced) == kept + 1 and not np.array_equal(moved, reference)
+    finally:
+        Camera.set_cairo_context_path = current
+
+    glyphs = shapes[0].family_members_with_points()
+    fade = FadeIn(shapes[0])  # a plain fade leaves the points as they are and fades the colours
+    fade.begin()
+    before = [g.points for g in glyphs]
+    fade.interpolate(0.5)
+    assert fade.points_stay
+    assert all(g.points is p for g, p in zip(glyphs, before))  # manim would set new arrays each frame
+    assert all(0.2 < g.get_fill_opacity() < 0.8 for g in glyphs)
+    fade.interpolate(1.0)
+    assert all(g.get_fill_opacity() == 1 for g in glyphs)
+    moving = FadeIn(shapes[1], shift=UP)  # a fade that moves its mobject still moves it
+    moving.begin()
+    moving.interpolate(0.0)
+    assert not moving.points_stay and shapes[1].get_y() < shapes[0].get_y() - 1

@@ -14,6 +14,7 @@ from manim import DOWN, UP, FadeIn, FadeOut, Scene, Text, VGroup, Write
 from model import store
 
 from .encoder import convert_held_frames_once
+from .paths import cache_cairo_paths
 from .mobjects import FONT, fit, label
 from .palette import color
 
@@ -62,6 +63,7 @@ class ChapterScene(Scene):
     def setup(self):
         drop_glyph_sources()
         convert_held_frames_once()
+        cache_cairo_paths()
         self.caption: VGroup | None = None
         self.heading: Text | None = None
 
