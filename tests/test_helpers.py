@@ -443,7 +443,8 @@ def test_held_frames_converted_once_give_the_same_bytes(tmp_path):
 
 def test_cached_cairo_paths_draw_the_same_pixels():
     """Paths traced once and appended again give every pixel manim's own tracing gives."""
-    from manim import BLUE, DOWN, LEFT, RED, RIGHT, UP, Annulus, Circle, FadeIn, Line, Square, Text, VGroup
+    from manim import (BLUE, DOWN, LEFT, RED, RIGHT, UP, Annulus, Circle, FadeIn, Group, Line, Square, Text, ValueTracker,
+                       VGroup)
     from manim.camera.camera import Camera
 
     from scenes.common.paths import cache_cairo_paths
@@ -489,6 +490,10 @@ def test_cached_cairo_paths_draw_the_same_pixels():
     assert all(0.2 < g.get_fill_opacity() < 0.8 for g in glyphs)
     fade.interpolate(1.0)
     assert all(g.get_fill_opacity() == 1 for g in glyphs)
+    tracked = FadeIn(Group(shapes[0], ValueTracker(3)))  # a tracker's one point is its value: manim's way
+    tracked.begin()
+    tracked.interpolate(0.5)
+    assert not tracked.points_stay
     moving = FadeIn(shapes[1], shift=UP)  # a fade that moves its mobject still moves it
     moving.begin()
     moving.interpolate(0.0)

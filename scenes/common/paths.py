@@ -78,6 +78,7 @@ def steady_fades() -> None:
     """
     import numpy as np
     from manim.animation.fading import _Fade
+    from manim.mobject.mobject import Mobject
     from manim.utils.bezier import interpolate
 
     if getattr(_Fade._create_faded_mobject, "steady", False):
@@ -97,7 +98,8 @@ def steady_fades() -> None:
     def steady_begin(self) -> None:
         begin(self)
         self.points_stay = plain(self) and self.path_func is interpolate and all(
-            np.array_equal(m.points, s.points) and np.array_equal(m.points, t.points)
+            type(m).interpolate is Mobject.interpolate  # not a ValueTracker, whose points are its value
+            and np.array_equal(m.points, s.points) and np.array_equal(m.points, t.points)
             for m, s, t in self.get_all_families_zipped())
 
     def interpolate_submobject(self, submobject, starting_submobject, target_copy, alpha: float):
