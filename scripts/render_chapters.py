@@ -163,8 +163,10 @@ def chapter_config(cfg: Path, media: Path, ch: Chapter) -> Path:
     parser = read_config(cfg)
     if not parser.has_section("CLI"):
         parser.add_section("CLI")
-    parser["CLI"]["tex_dir"] = str(media / "Tex" / ch.cls)
-    parser["CLI"]["text_dir"] = str(media / "texts" / ch.cls)
+    # Not under media/Tex or media/texts, manim's own folders for a plain `manim` run or the tests:
+    # manim empties its Tex folder of everything but .tex and .svg files, and fails on a folder there.
+    parser["CLI"]["tex_dir"] = str(media / "chapter-cache" / ch.cls / "Tex")
+    parser["CLI"]["text_dir"] = str(media / "chapter-cache" / ch.cls / "texts")
     parser["CLI"]["video_dir"] = str(ch.staging)
     parser["CLI"]["partial_movie_dir"] = str(ch.segments)
     return write_config(parser, media / "cfg" / f"{ch.cls}.cfg")

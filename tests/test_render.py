@@ -153,8 +153,9 @@ def test_render_one_chapter_end_to_end(tmp_path):
     # the same narration is the video's subtitle track
     assert [t for _, _, t in read_text_track(video)] == [t.replace("\n", "\\N") for _, _, t in cues]
     # the chapter shaped its text in a cache of its own (parallel chapters must not share one)
-    assert list((media / "texts" / "Ch02Dataset").glob("*.svg"))
-    assert not list((media / "texts").glob("*.svg"))
+    assert list((media / "chapter-cache" / "Ch02Dataset" / "texts").glob("*.svg"))
+    # and nothing in manim's default folders, which a later plain manim run (the tests) cleans up
+    assert not (media / "texts").exists() and not (media / "Tex").exists()
     # manim rendered into a staging folder, which is gone; its segment cache stays for the next render
     assert not list((media / "staging").rglob("*.mp4"))
     assert list((media / "videos" / "ch02_dataset" / "480p15" / "partial_movie_files" / "Ch02Dataset").glob("*.mp4"))
