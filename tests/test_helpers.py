@@ -447,7 +447,7 @@ def test_cached_cairo_paths_draw_the_same_pixels():
                        VGroup)
     from manim.camera.camera import Camera
 
-    from scenes.common.paths import cache_cairo_paths
+    from scenes.common.paths import cache_cairo_paths, steady_fades
 
     shapes = VGroup(Text("Bag of words: 0.137 → gut", font_size=40), Circle(radius=1.3).set_fill(RED, 0.5),
                     Line(LEFT * 3, RIGHT * 2 + UP), Square().set_stroke(width=9),
@@ -480,6 +480,7 @@ def test_cached_cairo_paths_draw_the_same_pixels():
     finally:
         Camera.set_cairo_context_path = current
 
+    steady_fades()
     glyphs = shapes[0].family_members_with_points()
     fade = FadeIn(shapes[0])  # a plain fade leaves the points as they are and fades the colours
     fade.begin()

@@ -14,7 +14,7 @@ from manim import DOWN, UP, FadeIn, FadeOut, Scene, Text, VGroup, Write
 from model import store
 
 from .encoder import convert_held_frames_once
-from .paths import cache_cairo_paths
+from .paths import cache_cairo_paths, steady_fades
 from .mobjects import FONT, fit, label
 from .palette import color
 
@@ -64,6 +64,7 @@ class ChapterScene(Scene):
         drop_glyph_sources()
         convert_held_frames_once()
         cache_cairo_paths()
+        steady_fades()
         self.caption: VGroup | None = None
         self.heading: Text | None = None
 

@@ -57,7 +57,6 @@ def cache_cairo_paths() -> None:
             traced[key] = ctx.copy_path()
         return self
 
-    steady_fades()
     set_cairo_context_path.caches_paths = True
     set_cairo_context_path.traced = traced  # for the test that counts what was kept
     set_cairo_context_path.manim_own = original  # for the test that compares the two
@@ -65,7 +64,7 @@ def cache_cairo_paths() -> None:
 
 
 def steady_fades() -> None:
-    """A plain fade keeps its mobject's points bit for bit, and only fades colours.
+    """A plain fade keeps its mobject's points bit for bit, and only fades colours (idempotent).
 
     Manim builds a fade's faded copy by shifting it by the fade's shift and scaling it by
     its scale, even when those are zero and one. Scaling by one about the centre,
