@@ -447,6 +447,7 @@ def test_cached_cairo_paths_draw_the_same_pixels():
                        VGroup)
     from manim.camera.camera import Camera
 
+    from scenes.common import layers
     from scenes.common.paths import cache_cairo_paths, steady_fades
 
     shapes = VGroup(Text("Bag of words: 0.137 → gut", font_size=40), Circle(radius=1.3).set_fill(RED, 0.5),
@@ -484,6 +485,9 @@ def test_cached_cairo_paths_draw_the_same_pixels():
     glyphs = shapes[0].family_members_with_points()
     fade = FadeIn(shapes[0])  # a plain fade leaves the points as they are and fades the colours
     fade.begin()
+    if getattr(fade, "layer", None) is not None:  # a chapter's setup installed layered fades: take manim's path here
+        layers.ACTIVE.remove(fade.layer)
+        fade.layer = None
     before = [g.points for g in glyphs]
     fade.interpolate(0.5)
     assert fade.points_stay
@@ -499,3 +503,139 @@ def test_cached_cairo_paths_draw_the_same_pixels():
     moving.begin()
     moving.interpolate(0.0)
     assert not moving.points_stay and shapes[1].get_y() < shapes[0].get_y() - 1
+
+
+def test_layered_fades_blend_manims_picture():
+    """A plain fade blended as one picture gives manim's frames; a fade drawn apart falls back to manim's."""
+    from manim import BLUE, DOWN, LEFT, RED, RIGHT, UP, Circle, FadeIn, FadeOut, Square, Text, VGroup
+    from manim.animation.fading import _Fade
+    from manim.camera.camera import Camera
+
+    from scenes.common import layers
+    from scenes.common.paths import steady_fades
+
+    steady_fades()
+    layers.layered_fades()
+    layers.layered_fades()  # every chapter's setup calls it: it must not wrap itself again
+    assert getattr(_Fade.begin.manim_own, "layers", False) is False
+    own_capture = Camera.capture_mobjects.manim_own
+    apart = [Text("gut 0.137", font_size=40).to_edge(UP), Circle(radius=0.8).set_fill(RED, 0.5).set_stroke(width=0).to_edge(LEFT),
+             Square().set_stroke(BLUE, width=6).to_edge(RIGHT), Text("→ positive", font_size=30).to_edge(DOWN)]
+    group = VGroup(*apart)
+
+    def frames(fade, alphas, reference: bool, shown=None):
+        shown = group if shown is None else shown
+        out = []
+        for alpha in alphas:
+            fade.interpolate(alpha)
+            cam = Camera(pixel_width=480, pixel_height=270)
+            if reference:
+                fade.layer, layer = None, fade.layer  # manim's own per-part interpolation
+                fade.interpolate(alpha)
+                own_capture(cam, [shown])
+                fade.layer = layer
+            else:
+                cam.capture_mobjects([shown])
+            out.append(cam.pixel_array.astype(int))
+        return out
+
+    for kind in (FadeIn, FadeOut):
+        fade = kind(group)
+        fade.begin()
+        assert fade.layer in layers.ACTIVE
+        alphas = [0.2, 0.5, 0.8]
+        mine, theirs = frames(fade, alphas, False), frames(fade, alphas, True)
+        for a, b in zip(mine, theirs):
+            assert b.std() > 3  # something is on screen
+            assert np.abs(a - b).max() <= 2  # 8-bit rounding of the layer, nothing more
+        assert np.abs(mine[0] - mine[2]).max() > 50  # the opacity really changes
+        fade.finish()
+        assert fade.layer is None and not layers.ACTIVE
+        assert all(m.get_fill_opacity() == (1 if kind is FadeIn else 0) for m in apart[0].family_members_with_points())
+        if kind is FadeOut:
+            fade.interpolate(0)  # FadeOut's clean-up puts the full mobject back, as manim does
+            assert apart[0][0].get_fill_opacity() == 1
+
+    # Parts that overlap (a stroke on its own fill) fade as one picture: manim lets the fill show through
+    # the stroke halfway. Only the stroke's ring differs by more than rounding.
+    ring = VGroup(Circle(radius=1.5).set_fill(RED, 0.5).set_stroke(BLUE, width=8))
+    fade = FadeIn(ring)
+    fade.begin()
+    [mine], [theirs] = frames(fade, [0.5], False, ring), frames(fade, [0.5], True, ring)
+    fade.finish()
+    ys, xs = np.nonzero(np.abs(mine - theirs).max(axis=2) > 2)
+    assert len(ys) > 0  # the two ways differ here, and only on the ring
+    radius_px = 1.5 * 270 / 8  # frame height 8 units over 270 pixels
+    dist = np.hypot(xs + 0.5 - 240, ys + 0.5 - 135)
+    assert np.all(np.abs(dist - radius_px) < 3)
+
+    # Drawn apart: another mobject sits between the fade's parts in z-order, so the frame is manim's own.
+    other = Square(side_length=5).set_fill(BLUE, 0.6).set_z_index(1)
+    apart[3].set_z_index(2)
+    fade = FadeIn(group)
+    fade.begin()
+    fade.interpolate(0.5)
+    cam, ref = Camera(pixel_width=480, pixel_height=270), Camera(pixel_width=480, pixel_height=270)
+    cam.capture_mobjects([group, other])
+    fade.layer, layer = None, fade.layer
+    fade.interpolate(0.5)
+    own_capture(ref, [group, other])
+    fade.layer = layer
+    assert np.array_equal(cam.pixel_array, ref.pixel_array)
+    fade.finish()
+    apart[3].set_z_index(0)
+
+    # Fades that are not one picture at one opacity keep manim's way.
+    for fade in (FadeIn(group, shift=UP), FadeIn(group, lag_ratio=0.3), FadeOut(group, scale=0.5)):
+        fade.begin()
+        assert fade.layer is None
+        fade.finish()
+    ticking = Circle().add_updater(lambda m, dt: m)
+    fade = FadeIn(VGroup(ticking))
+    fade.begin()
+    assert fade.layer is None
+    fade.finish()
+    assert not layers.ACTIVE
+
+
+def test_kept_display_list_follows_every_family_change():
+    """The camera's kept list of what to draw is worked out again whenever a family changes, at any depth."""
+    from manim import BLUE, LEFT, RED, RIGHT, Circle, Dot, Square, VGroup, VMobject
+    from manim.camera.camera import Camera
+    from manim.utils.family import extract_mobject_family_members
+
+    from scenes.common import layers
+
+    layers.layered_fades()
+    own_capture = Camera.capture_mobjects.manim_own
+    inner = VGroup(Square().shift(LEFT * 2))
+    root = VGroup(inner, Circle().set_fill(RED, 0.5))
+    moving = extract_mobject_family_members([root], use_z_index=True)  # what manim hands over each frame
+    cam, ref = Camera(pixel_width=320, pixel_height=180), Camera(pixel_width=320, pixel_height=180)
+
+    def same_as_manim() -> bool:
+        cam.reset(), ref.reset()
+        cam.capture_mobjects(moving, include_submobjects=True)
+        own_capture(ref, moving, include_submobjects=True)
+        return np.array_equal(cam.pixel_array, ref.pixel_array)
+
+    assert same_as_manim()
+    kept = cam._shown_kept
+    assert same_as_manim() and cam._shown_kept is kept  # nothing changed: the kept list is used
+    late = VGroup()
+    inner.add(late)  # a child added ...
+    assert same_as_manim() and cam._shown_kept is not kept
+    late.add(Dot(RIGHT * 3, radius=0.3).set_color(BLUE))  # ... and a grandchild under it, a frame later
+    assert same_as_manim()
+    blank = cam.pixel_array.copy()
+    inner.submobjects[0] = Square(side_length=0.5)  # a child replaced in place
+    assert same_as_manim() and not np.array_equal(cam.pixel_array, blank)
+    root[1].set_points(np.zeros((0, 3)))  # a member emptied of its points
+    assert same_as_manim()
+    grown = VMobject()
+    inner.add(grown)
+    assert same_as_manim()
+    grown.set_points_as_corners([[0, 0, 0], [2, 1, 0], [1, 2, 0]])  # a member given points
+    assert same_as_manim()
+    inner.submobjects[0].set_z_index(-1)  # drawing order changed
+    assert same_as_manim()

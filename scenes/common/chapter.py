@@ -14,6 +14,7 @@ from manim import DOWN, UP, FadeIn, FadeOut, Scene, Text, VGroup, Write
 from model import store
 
 from .encoder import convert_held_frames_once
+from .layers import layered_fades
 from .paths import cache_cairo_paths, steady_fades
 from .mobjects import FONT, fit, label
 from .palette import color
@@ -65,6 +66,7 @@ class ChapterScene(Scene):
         convert_held_frames_once()
         cache_cairo_paths()
         steady_fades()
+        layered_fades()  # after steady_fades, which it builds on
         self.caption: VGroup | None = None
         self.heading: Text | None = None
 
