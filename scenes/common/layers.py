@@ -33,6 +33,14 @@ from __future__ import annotations
 ACTIVE: list = []  # the layered fades now playing, in the order they began
 
 
+def _draw(camera, mobjects: list, pixel_array) -> None:
+    """Draw ``mobjects`` in order onto ``pixel_array``, in runs of one type (the body of manim's ``capture_mobjects``)."""
+    import itertools as it
+
+    for kind, group in it.groupby(mobjects, camera.type_or_raise):
+        camera.display_funcs[kind](list(group), pixel_array)
+
+
 class _Layer:
     """One fade's picture: its parts' ids, the full-opacity copy and, once drawn, the pixels."""
 
@@ -44,15 +52,11 @@ class _Layer:
         self.pixels = self.surface = self.box = None
 
     def draw(self, camera) -> None:
-        import itertools as it
-
         import cairo
         import numpy as np
 
         arr = np.zeros_like(camera.pixel_array)
-        shown = camera.get_mobjects_to_display([self.full])
-        for kind, group in it.groupby(shown, camera.type_or_raise):
-            camera.display_funcs[kind](list(group), arr)
+        _draw(camera, camera.get_mobjects_to_display([self.full]), arr)
         camera.pixel_array_to_cairo_context.pop(id(arr), None)
         alpha = arr[:, :, 3]
         rows, cols = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
@@ -131,8 +135,6 @@ def layered_fades() -> None:
 
     Needs :func:`scenes.common.paths.steady_fades` installed first: it decides ``points_stay``.
     """
-    import itertools as it
-
     from manim.animation.fading import FadeIn, FadeOut, _Fade
     from manim.camera.camera import Camera
 
@@ -167,9 +169,7 @@ def layered_fades() -> None:
         shown = _shown(self, mobjects, kwargs)
         ready = [layer for layer in ACTIVE if layer.opacity is not None]
         if not ready:
-            for kind, group in it.groupby(shown, self.type_or_raise):
-                self.display_funcs[kind](list(group), self.pixel_array)
-            return
+            return _draw(self, shown, self.pixel_array)
         where: dict = {}
         owner = {i: layer for layer in ready for i in layer.ids}
         for k, m in enumerate(shown):
@@ -190,8 +190,7 @@ def layered_fades() -> None:
         for k, m in enumerate(shown + [None]):
             layer = first.get(k)
             if m is None or layer is not None:
-                for kind, group in it.groupby(run, self.type_or_raise):
-                    self.display_funcs[kind](list(group), self.pixel_array)
+                _draw(self, run, self.pixel_array)
                 run = []
                 if layer is not None:
                     layer.blend(self)
