@@ -16,6 +16,7 @@ from model import store
 from .encoder import convert_held_frames_once
 from .layers import layered_fades
 from .paths import cache_cairo_paths, steady_fades
+from .stills import background_stills
 from .mobjects import FONT, fit, label
 from .palette import color
 
@@ -67,6 +68,7 @@ class ChapterScene(Scene):
         cache_cairo_paths()
         steady_fades()
         layered_fades()  # after steady_fades, which it builds on
+        background_stills()  # hands the camera patch of layered_fades what to draw
         self.caption: VGroup | None = None
         self.heading: Text | None = None
 
