@@ -68,7 +68,7 @@ class ChapterScene(Scene):
         cache_cairo_paths()
         steady_fades()
         layered_fades()  # after steady_fades, which it builds on
-        background_stills()  # hands the camera patch of layered_fades what to draw
+        background_stills()
         self.caption: VGroup | None = None
         self.heading: Text | None = None
 

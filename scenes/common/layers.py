@@ -166,8 +166,7 @@ def layered_fades() -> None:
         layer.alpha, layer.opacity = alpha, (a if layer.fade_in else 1 - a)
 
     def capture_mobjects(self, mobjects, **kwargs) -> None:
-        instead = self.__dict__.pop("draw_instead", None)  # set for one frame by scenes/common/stills.py
-        shown = instead[1] if instead is not None and instead[0] is mobjects else _shown(self, mobjects, kwargs)
+        shown = _shown(self, mobjects, kwargs)
         ready = [layer for layer in ACTIVE if layer.opacity is not None]
         if not ready:
             return _draw(self, shown, self.pixel_array)

@@ -207,8 +207,8 @@ def plan(renderer, scene, shown: list):
 def background_stills() -> None:
     """Patch manim's Cairo renderer as described above (idempotent; chapters call it in ``setup``).
 
-    Works with :func:`scenes.common.layers.layered_fades`, whose camera patch draws the list
-    this one hands it.
+    Each frame it hands the camera the flat list of what to draw over the background, as
+    manim's ``capture_mobjects`` takes it with ``include_submobjects=False``.
     """
     from manim.renderer.cairo_renderer import CairoRenderer
 
@@ -236,8 +236,7 @@ def background_stills() -> None:
         if drawn is None:
             return update(self, scene, mobjects, include_submobjects, ignore_skipping, **kwargs)
         self.camera.set_frame_to_background(stills.image)
-        self.camera.draw_instead = (mobjects, drawn)  # read once by the camera's capture (layers.py)
-        self.camera.capture_mobjects(mobjects, include_submobjects=True)
+        self.camera.capture_mobjects(drawn, include_submobjects=False)  # already flat, in drawing order
 
     update_frame.stills = True
     save_static_frame_data.manim_own = save
