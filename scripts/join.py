@@ -26,39 +26,63 @@ def video_duration(path: Path) -> float:
         return float(s.duration * s.time_base) if s.duration else float(c.duration / 1e6)
 
 
-def join(parts: list[tuple[str, Path]], out: Path, subtitles=None) -> list[dict]:
+def packet_span(path: Path) -> int:
+    """The end of the last video packet of ``path``, in its stream's time base."""
+    with av.open(str(path)) as src:
+        s = src.streams.video[0]
+        return max((p.pts + (p.duration or 0) for p in src.demux(s) if p.dts is not None), default=0)
+
+
+def join(parts: list[tuple[str, Path]], out: Path, subtitles=None, timelines=None) -> list[dict]:
     """Remux ``(title, mp4)`` parts into ``out`` (atomically); returns the chapter list.
 
     Every part must have the same codec, size and frame rate (they come from one
     manim config), so packets are copied as they are, only shifted in time.
     ``subtitles``, if given, is called with the chapter list and returns the cues
-    ``(start s, end s, text)`` to store as the MP4's subtitle track.
+    ``(start s, end s, text)`` to store as the MP4's subtitle track. ``timelines``, if
+    given, holds each part's timeline of spoken lines (``scripts/soundtrack.py``): the
+    video then gets one narration track for its whole length, encoded once from every
+    line; the parts' own audio is never copied.
     """
+    from scripts import soundtrack
+
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.stem}.{os.getpid()}.partial{out.suffix}")
+    spans = [packet_span(path) for _, path in parts]  # the video streams' own time bases
     chapters = []
     try:
         with av.open(str(tmp), "w", format="mp4") as dst:
-            vstream = None
+            vstream = tstream = astream = None
+            audio: list = []
             offset = 0  # in the output stream's time base
-            for k, (title, path) in enumerate(parts):
+            for k, ((title, path), span) in enumerate(zip(parts, spans)):
                 with av.open(str(path)) as src:
                     s = src.streams.video[0]
+                    tb = s.time_base
                     if vstream is None:  # every stream before the first packet: that writes the header
                         vstream = dst.add_stream_from_template(s)
                         tstream = add_text_track(dst) if subtitles else None
-                    tb = s.time_base
-                    last_end = 0
-                    for packet in src.demux(s):
-                        if packet.dts is None:  # the flush packet
-                            continue
-                        last_end = max(last_end, packet.pts + (packet.duration or 0))
-                        packet.pts += offset
-                        packet.dts += offset
-                        packet.stream = vstream
-                        dst.mux(packet)
+                        if timelines:
+                            astream = soundtrack.add_stream(dst)
+                            audio = soundtrack.encode(astream, soundtrack.mix(placed_lines(timelines, spans, tb),
+                                                                              float(sum(spans) * tb)))
                     start = offset
-                    offset += last_end
+
+                    def shifted(packets, by=start):
+                        for packet in packets:
+                            if packet.dts is None:  # the flush packet
+                                continue
+                            packet.pts += by
+                            packet.dts += by
+                            packet.stream = vstream
+                            yield packet
+
+                    last = k == len(parts) - 1
+                    t_end = float((start + span) * tb)
+                    n = len(audio) if last else sum(1 for a in audio if float(a.pts * a.time_base) < t_end)
+                    soundtrack.interleave(dst, audio[:n], shifted(src.demux(s)), tb)
+                    audio = audio[n:]
+                    offset += span
                     chapters.append({"id": k + 1, "start": int(start), "end": int(offset),
                                      "time_base": tb, "metadata": {"title": title}})
             if subtitles:
@@ -69,6 +93,17 @@ def join(parts: list[tuple[str, Path]], out: Path, subtitles=None) -> list[dict]
     finally:
         tmp.unlink(missing_ok=True)
     return chapters
+
+
+def placed_lines(timelines: list[Path], spans: list[int], tb) -> list[tuple[float, str]]:
+    """Every spoken line of the parts as ``(start s on the joined timeline, wav)``."""
+    from scripts.soundtrack import read_timeline
+
+    placed, offset = [], 0
+    for timeline, span in zip(timelines, spans):
+        placed += [(float(offset * tb) + line["start"], line["wav"]) for line in read_timeline(timeline)]
+        offset += span
+    return placed
 
 
 # mov_text is encoded from ASS dialogue lines, so its encoder needs an ASS header

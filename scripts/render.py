@@ -1,8 +1,9 @@
 """Render the chapters and join them into one video. ``render.sh`` runs this inside the project .venv.
 
-    ./render.sh [-q l|m|h|k] [-j N] [--list] [--force] [--preset P] [--crf N] [--text TEXT|-] [--regenerate] [--data-dir DIR] [SCENE ...]
+    ./render.sh [-q l|m|h|k] [-j N] [--list] [--force] [--preset P] [--crf N] [--voice joe|none] [--text TEXT|-] [--regenerate] [--data-dir DIR] [SCENE ...]
 
-    ./render.sh                      all chapters at 1080p60 -> media/attention-explained-1080p60.mp4
+    ./render.sh                      all chapters at 1080p60, narrated -> media/attention-explained-1080p60.mp4
+    ./render.sh --voice none         the same, silent, with captions and subtitles only
     ./render.sh -q l                 quick 480p15 draft
     ./render.sh Ch06SelfAttention    some chapters only (joined in story order) -> media/subsets/
     ./render.sh --list               the chapters, in order
@@ -39,7 +40,7 @@ from scenes.chapters import CHAPTERS  # noqa: E402
 from scripts.render_chapters import (QUALITIES, Chapter, chapter_config, effective_config,  # noqa: E402,F401
                                      input_key, render_all, seconds_left)
 
-USAGE = ("./render.sh [-q l|m|h|k] [-j N] [--list] [--force] [--preset P] [--crf N] [--text TEXT|-] "
+USAGE = ("./render.sh [-q l|m|h|k] [-j N] [--list] [--force] [--preset P] [--crf N] [--voice joe|none] [--text TEXT|-] "
          "[--regenerate] [--data-dir DIR] [SCENE ...]")
 TEXT_CHAPTERS = ["Ch03Tokens", "Ch04Padding", "Ch05Embedding", "Ch06SelfAttention", "Ch07Permutation",
                  "Ch08Positions", "Ch09QueryKeyValue", "Ch10MultiHead", "Ch11Block", "Ch12Classification"]
@@ -83,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", help="IMDB folder for --regenerate (default: $IMDB_DIR, else the hub)")
     p.add_argument("--preset", help="x264 preset (default from manim.cfg: veryfast)")
     p.add_argument("--crf", type=int, help="x264 constant rate factor, 0 to 51 (default from manim.cfg: 20)")
+    p.add_argument("--voice", default="joe", choices=["joe", "none", "tone"], metavar="joe|none",
+                   help="joe (default): the narration is spoken, offline, by Piper's en_US-joe-medium voice "
+                        "(CC0) and every beat lasts as long as its line; none: the silent, captions-only video. "
+                        "(tone: beeps of a known length, for the tests.)")
     p.add_argument("scenes", nargs="*", help="chapter class names (see --list); default: all")
     return p
 
@@ -232,6 +237,7 @@ def assemble(chapters: list[Chapter], video: Path, srt: Path) -> list[tuple[str,
     from scripts.join import join, merged_cues, write_srt
 
     parts = [(f"{CHAPTER_NUMBER[c.cls]}. {c.title}", c.video) for c in chapters]
+    timelines = [c.timeline for c in chapters] if any(c.voice for c in chapters) else None
     cues: list = []
 
     def subtitles(marks):  # called by join once the chapters' places on the timeline are known
@@ -239,7 +245,7 @@ def assemble(chapters: list[Chapter], video: Path, srt: Path) -> list[tuple[str,
                                   float((m["end"] - m["start"]) * m["time_base"])) for c, m in zip(chapters, marks)]))
         return cues
 
-    marks = join(parts, video, subtitles=subtitles)
+    marks = join(parts, video, subtitles=subtitles, timelines=timelines)
     write_srt(cues, srt)
     return [(m["metadata"]["title"], float((m["end"] - m["start"]) * m["time_base"])) for m in marks]
 
@@ -258,6 +264,23 @@ def report(result: dict, marks: list[tuple[str, float]], video: Path, srt: Path,
 
 # --- main ----------------------------------------------------------------------------------
 
+def speak(voice: str, chapters: list[Chapter], media: Path, root_media: Path) -> None:
+    """Synthesise the chapters' lines (once, before any chapter renders) and give each its manifest.
+
+    The cache is shared by every video under ``root_media``; the manifests belong to this video.
+    """
+    from scripts.voice import prepare as synthesise
+
+    t0 = time.time()
+    manifests, synth = synthesise([(c.stem, c.cls) for c in chapters], voice, media / "voice",
+                                  root_media / "voice-cache")
+    for c in chapters:
+        c.voice = manifests.get(c.cls)
+    if synth:
+        print(f"[voice] {voice}: {synth.made} lines synthesised, {synth.reused} from the cache, "
+              f"{synth.audio_seconds:.1f} s of speech, in {time.time() - t0:.1f} s", file=sys.stderr)
+
+
 def render(args) -> int:
     """Prepare, render and join; returns the exit code."""
     from model.errors import UserError
@@ -274,6 +297,11 @@ def render(args) -> int:
     chapters = [Chapter(stem, cls, title, plan.media, args.quality) for stem, cls, title in CHAPTERS
                 if cls in wanted]
     t0 = time.time()
+    try:
+        speak(args.voice, chapters, plan.media, media)
+    except UserError as exc:
+        print(f"render.sh: {exc}", file=sys.stderr)
+        return 2
     result = render_all(chapters, args, cfg, plan.media, plan.assets)
     if result["failed"]:
         print(f"[render] {len(result['failed'])} chapter(s) failed: {', '.join(result['failed'])}", file=sys.stderr)

@@ -62,7 +62,8 @@ def input_files(root: Path) -> list[Path]:
             root / "requirements.lock"]
 
 
-def input_key(cls: str, quality: str, assets: Path, cfg: Path, root: Path | None = None) -> str:
+def input_key(cls: str, quality: str, assets: Path, cfg: Path, root: Path | None = None,
+              voice: Path | None = None) -> str:
     """A hash of everything a chapter's pixels depend on.
 
     Parameters
@@ -77,6 +78,9 @@ def input_key(cls: str, quality: str, assets: Path, cfg: Path, root: Path | None
         The manim config file the chapter renders with (encoder settings included).
     root
         The repository (default: this one).
+    voice
+        The chapter's voice manifest (``scripts/voice.py``): which voice, and each line's
+        spoken text and length, which set the beats' lengths. None for a silent chapter.
 
     Returns
     -------
@@ -91,6 +95,7 @@ def input_key(cls: str, quality: str, assets: Path, cfg: Path, root: Path | None
         h.update(f"{name.as_posix()}\0{len(data)}\0".encode())
         h.update(data)
     h.update(f"manim {manim_version()}|{cls}|{quality}".encode())
+    h.update(b"voice\0" + (voice.read_bytes() if voice else b"<silent>"))
     return h.hexdigest()
 
 
@@ -102,10 +107,13 @@ class Chapter:
         folder = QUALITIES[quality][1]
         self.video = media / "videos" / stem / folder / f"{cls}.mp4"
         self.srt = self.video.with_suffix(".srt")
+        self.timeline = self.video.with_suffix(".timeline.json")  # where each spoken line starts
+        self.voice: Path | None = None  # the voice manifest, when the chapter speaks
         self.segments = self.video.parent / "partial_movie_files" / cls  # manim's cache, kept
         self.staging = media / "staging" / folder / cls
         self.staged_video = self.staging / f"{cls}.mp4"
         self.staged_srt = self.staged_video.with_suffix(".srt")
+        self.staged_timeline = self.staged_video.with_suffix(".timeline.json")
         self.stamp = media / "stamps" / folder / f"{cls}.json"
         self.log = media / "logs" / f"{cls}.log"
 
@@ -221,10 +229,11 @@ def publish(ch: Chapter) -> bool:
     if not ch.staged_video.is_file():
         return False
     ch.video.parent.mkdir(parents=True, exist_ok=True)
-    if ch.staged_srt.is_file():
-        os.replace(ch.staged_srt, ch.srt)
-    else:  # no narration this time: an old .srt would not belong to the new video
-        ch.srt.unlink(missing_ok=True)
+    for staged, final in ((ch.staged_srt, ch.srt), (ch.staged_timeline, ch.timeline)):
+        if staged.is_file():
+            os.replace(staged, final)
+        else:  # no narration (or no voice) this time: an old file would not belong to the new video
+            final.unlink(missing_ok=True)
     os.replace(ch.staged_video, ch.video)
     return True
 
@@ -238,12 +247,18 @@ def render_one(ch: Chapter, quality: str, cfg: Path, media: Path, assets: Path) 
     ch.log.parent.mkdir(parents=True, exist_ok=True)
     prepare_staging(ch)
     env = dict(os.environ, PYTHONPATH=str(ROOT), ATTENTION_ASSETS=str(assets), PYTHONUNBUFFERED="1")
+    env.pop("ATTENTION_VOICE", None)
+    env.pop("ATTENTION_TIMELINE", None)
+    if ch.voice:
+        env.update(ATTENTION_VOICE=str(ch.voice), ATTENTION_TIMELINE=str(ch.staged_timeline))
     cmd = manim_command(ch, quality, cfg, media)
     t0 = time.time()
     with open(ch.log, "w") as log:
         log.write("$ " + " ".join(cmd) + "\n")
         log.flush()
         code = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
+        if code == 0 and ch.voice and ch.staged_video.is_file():
+            code = lay_soundtrack(ch, log)
         if code == 0 and not publish(ch):
             log.write(f"render.py: manim exited 0 but wrote no {ch.staged_video}\n")
             code = 1
@@ -251,6 +266,18 @@ def render_one(ch: Chapter, quality: str, cfg: Path, media: Path, assets: Path) 
         shutil.rmtree(ch.segments, ignore_errors=True)
     shutil.rmtree(ch.staging, ignore_errors=True)
     return code, time.time() - t0
+
+
+def lay_soundtrack(ch: Chapter, log) -> int:
+    """Give the staged video its narration track; 0, or 1 with the reason in the log."""
+    from scripts.soundtrack import add_to_video
+
+    try:
+        add_to_video(ch.staged_video, ch.staged_timeline)
+    except Exception as exc:  # PyAV and file errors: the chapter fails, its previous video stays
+        log.write(f"render.py: could not add the narration track: {type(exc).__name__}: {exc}\n")
+        return 1
+    return 0
 
 
 # --- progress ------------------------------------------------------------------------------
@@ -318,7 +345,7 @@ def render_all(chapters: list[Chapter], args, cfg: Path, media: Path, assets: Pa
     dict
         ``rendered``, ``skipped`` (up to date) and ``failed``: lists of chapter class names.
     """
-    keys = {c.cls: input_key(c.cls, args.quality, assets, cfg) for c in chapters}
+    keys = {c.cls: input_key(c.cls, args.quality, assets, cfg, voice=c.voice) for c in chapters}
     todo = [c for c in chapters if args.force or not c.up_to_date(keys[c.cls])]
     skipped = [c.cls for c in chapters if c not in todo]
     if skipped:

@@ -1,15 +1,17 @@
 """The base of every chapter: a title card, narrated beats, and asset access.
 
 A chapter keeps its narration in one dict, ``NARRATION``, at the top of its file;
-:meth:`ChapterScene.beat` shows a line as a caption at the bottom of the frame *and*
-records it as a subcaption, so each rendered chapter gets an ``.srt`` beside it.
+:meth:`ChapterScene.beat` shows a line as a caption at the bottom of the frame, has the
+voice say it (``scenes/common/speech.py``), and records it as a subcaption, so each
+rendered chapter gets an ``.srt`` beside it. A beat lasts as long as the longer of its
+animations and its spoken line.
 """
 from __future__ import annotations
 
 import textwrap
 from pathlib import Path
 
-from manim import DOWN, UP, FadeIn, FadeOut, Scene, Text, VGroup, Write
+from manim import DOWN, UP, FadeIn, FadeOut, Scene, Text, VGroup, Write, config, smooth
 
 from model import store
 
@@ -19,11 +21,12 @@ from .paths import cache_cairo_paths, steady_fades
 from .stills import background_stills
 from .mobjects import FONT, fit, label
 from .palette import color
+from .speech import LEAD, TAIL, FrameClock, Voice, reading_time, write_timeline
 
 CAPTION_Y = -3.45  # centre of the caption band; keep content above y = -2.9
 TITLE_Y = 3.35  # centre of a slide title; keep content below y = 2.9
 CONTENT_TOP, CONTENT_BOTTOM = 2.9, -2.9
-WORDS_PER_SECOND = 2.6  # reading pace for the captions
+CAPTION_OUT, CAPTION_IN = 0.2, 0.25  # s: the old caption leaves, then the new one comes in
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -51,8 +54,16 @@ def drop_glyph_sources() -> None:
     VMobjectFromSVGPath.generate_points = generate_points
 
 
-def reading_time(text: str) -> float:
-    return max(2.0, len(text.split()) / WORDS_PER_SECOND)
+def window(a: float, b: float):
+    """A rate function that runs ``smooth`` over the part ``[a, b]`` of an animation and holds still outside it."""
+    def rate(t: float) -> float:
+        if t <= a:
+            return 0.0
+        if t >= b:
+            return 1.0
+        return smooth((t - a) / (b - a))
+
+    return rate
 
 
 class ChapterScene(Scene):
@@ -71,6 +82,18 @@ class ChapterScene(Scene):
         background_stills()
         self.caption: VGroup | None = None
         self.heading: Text | None = None
+        self.voice = Voice.from_env()
+        self.clock = FrameClock(config.frame_rate)
+        self.spoken: list[dict] = []  # where each line starts, for the audio track
+
+    def play(self, *args, **kwargs):
+        """manim's ``play``; the chapter's frame clock advances by the frames it writes."""
+        super().play(*args, **kwargs)
+        self.clock.advance(self.duration, self.is_current_animation_frozen_frame())
+
+    def tear_down(self):
+        write_timeline(self.spoken, self.clock.fps, self.clock.frames)
+        super().tear_down()
 
     # --- data --------------------------------------------------------------------------
     @staticmethod
@@ -108,23 +131,36 @@ class ChapterScene(Scene):
 
     # --- beats -------------------------------------------------------------------------------
     def beat(self, key: str, *animations, run_time: float = 1.5, hold: float | None = None) -> None:
-        """Narration line ``NARRATION[key]`` with its animations, then a pause to read it.
+        """Narration line ``NARRATION[key]`` with its animations, then a pause while it is said.
 
-        The caption appears with the animations; the pause makes the beat last at
-        least the line's reading time (or ``hold`` seconds after the animations).
+        The old caption leaves before the new one comes in, so two are never on screen
+        together. The beat lasts as long as the longer of: the animations plus ``hold``
+        (default: a short pause), and the spoken line plus a short lead and tail. Without
+        a voice, the line's reading time stands in for its speech.
         """
         text = self.NARRATION[key]
-        wait = hold if hold is not None else max(0.6, reading_time(text) - (run_time if animations else 0.5))
-        total = (run_time if animations else 0.5) + wait
-        self.add_subcaption(text, duration=total)
+        span = run_time if animations else CAPTION_OUT + CAPTION_IN
         caption = self.make_caption(text)
-        swap = [FadeIn(caption)] + ([FadeOut(self.caption)] if self.caption else [])
-        if animations:
-            self.play(*swap, *animations, run_time=run_time)
+        swap = [FadeIn(caption, rate_func=window(CAPTION_OUT / span, (CAPTION_OUT + CAPTION_IN) / span))]
+        if self.caption:
+            swap.append(FadeOut(self.caption, rate_func=window(0, CAPTION_OUT / span)))
+        start = self.clock.frames
+        if self.voice.speaking:
+            line = self.voice.line(text)
+            least = span + (hold if hold is not None else 0.5)
+            total = max(least, LEAD + line.seconds + TAIL)
+            self.spoken.append({"caption": text, "spoken": line.spoken, "wav": line.wav, "samples": line.samples,
+                                "rate": line.rate, "frame": start, "start": start / self.clock.fps + LEAD})
         else:
-            self.play(*swap, run_time=0.5)
+            total = span + (hold if hold is not None else max(0.6, reading_time(text) - span))
+        self.play(*swap, *animations, run_time=span)
         self.caption = caption
-        self.wait(wait)
+        left = self.clock.whole_frames(total) - (self.clock.frames - start)
+        if left > 0:  # half a frame more: a frozen wait rounds its frames down, a moving one up
+            self.wait((left + 0.5) / self.clock.fps)
+        fps = self.clock.fps
+        self.add_subcaption(text, duration=(self.clock.frames - start) / fps,
+                            offset=start / fps - float(self.renderer.time))
 
     def clear_stage(self, run_time: float = 0.6) -> None:
         """Fade out everything but the caption and the heading."""
