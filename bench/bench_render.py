@@ -11,7 +11,10 @@ Reports, as a Markdown table:
    timed by ``bench/encode_floor.py`` on the frames manim really encodes, and scaled;
 3. per chapter: render seconds per second of video (from the stamps of the cold run);
 4. peak memory (sum over the render's processes) and, unless --no-regenerate, wall time
-   and peak memory of ``render.sh --regenerate`` (train, evaluate, export).
+   and peak memory of ``render.sh --regenerate`` (train, evaluate, export);
+5. the narration: seconds the cold render spent synthesising the whole script (its cache
+   starts empty), seconds of speech, and words a minute over the whole video and while
+   the voice speaks.
 """
 from __future__ import annotations
 
@@ -108,7 +111,7 @@ def main() -> int:
         cmd = [str(ROOT / "render.sh")]
         if not (args.in_place and args.quality == "h" and args.jobs == (os.cpu_count() or 1)):
             cmd += ["-q", args.quality, "-j", str(args.jobs)]
-        cold, peak, _ = timed(cmd, env)
+        cold, peak, cold_log = timed(cmd, env)
         warm, _, _ = timed(cmd, env)
         video = media / f"attention-explained-{res}.mp4"
         from scripts.join import video_duration
@@ -125,6 +128,7 @@ def main() -> int:
         floor = json.loads(floor.stdout.strip().splitlines()[-1])
         enc = floor["seconds_per_frame"] * n_frames
         enc_once = floor["seconds_per_frame_convert_once"] * n_frames
+        figures.update(narration(media, res, video, cold_log, length))
         chapters = []
         for stamp in sorted((media / "stamps" / res).glob("*.json")):
             s = json.loads(stamp.read_text())
@@ -151,6 +155,23 @@ def main() -> int:
 
         atomic_write_bytes(Path(args.json), json.dumps(figures, indent=1).encode())
     return finish(figures, args.readme)
+
+
+def narration(media: Path, res: str, video: Path, log: str, length: float) -> dict:
+    """Synthesis time (from render.sh's ``[voice]`` line), speech seconds and words a minute."""
+    import re
+
+    from scripts.join import read_srt
+
+    m = re.search(r"\[voice\] \w+: (\d+) lines synthesised, (\d+) from the cache, [\d.]+ s of speech, in ([\d.]+) s", log)
+    if not m:
+        return {}
+    words = sum(len(text.split()) for _, _, text in read_srt(video.with_suffix(".srt")))
+    speech = sum(line["samples"] / line["rate"] for t in (media / "videos").glob(f"*/{res}/*.timeline.json")
+                 for line in json.loads(t.read_text())["lines"])
+    return {"synthesis_seconds": float(m.group(3)), "lines_synthesised": int(m.group(1)),
+            "speech_seconds": round(speech, 1), "words": words,
+            "wpm_video": round(60 * words / length, 1), "wpm_speaking": round(60 * words / max(speech, 1e-9), 1)}
 
 
 def finish(figures: dict, readme: bool) -> int:
@@ -191,6 +212,11 @@ def report(f: dict) -> str:
                 f"{floor['unique_frames']} of the {floor['frames']} timed frames are distinct) "
                 f"| {once:.1f} s = {once / length:.2f}× realtime |",
                 f"| render / that encode-only | **{cold / once:.2f}×** |"]
+    if "synthesis_seconds" in f:
+        out += [f"| narration: synthesis of the whole script ({f['lines_synthesised']} lines, cache empty; "
+                f"inside the cold render) | {f['synthesis_seconds']:.1f} s |",
+                f"| narration: {f['words']} words spoken in {f['speech_seconds']:.1f} s of speech | "
+                f"**{f['wpm_video']:.0f} words a minute** over the video, {f['wpm_speaking']:.0f} while speaking |"]
     out.append(f"| peak memory of the render | {f['peak_rss_mb']} MB |")
     if "regenerate_seconds" in f:
         out.append(f"| --regenerate (train, evaluate, export) | {f['regenerate_seconds']:.0f} s, "

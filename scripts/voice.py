@@ -36,8 +36,8 @@ from model.store import atomic_write_bytes
 ROOT = Path(__file__).resolve().parent.parent
 VOICES = ("joe", "tone", "none")
 # Piper's settings. length_scale > 1 slows the joe voice from about 200 to about 170 words a
-# minute while it speaks; the pauses between sentences and beats bring the video's pace lower.
-PIPER_SETTINGS = {"length_scale": 1.15, "noise_scale": 0.0, "noise_w_scale": 0.0, "sentence_silence": 0.3}
+# minute while it speaks (with the pauses between sentences); the pauses between sentences and beats bring the video's pace lower.
+PIPER_SETTINGS = {"length_scale": 1.1, "noise_scale": 0.0, "noise_w_scale": 0.0, "sentence_silence": 0.25}
 TONE_WORD_SECONDS = 0.3
 NO_VOICE_HINT = "or render the silent, captions-only video with --voice none"
 

@@ -23,7 +23,7 @@ from voice_scene import NARRATION, OTHER, Short
 
 ROOT = Path(__file__).resolve().parent.parent
 FPS = 15  # -ql
-LEAD, TAIL, HOLD, WORD = 0.25, 0.4, 0.5, 0.3  # what the beats promise, and the tone's seconds a word
+LEAD, TAIL, HOLD, WORD = 0.2, 0.35, 0.5, 0.3  # what the beats promise, and the tone's seconds a word
 
 
 def manifest(lines: dict, folder: Path, name: str) -> Path:

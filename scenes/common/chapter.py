@@ -155,7 +155,7 @@ class ChapterScene(Scene):
             total = span + (hold if hold is not None else max(0.6, reading_time(text) - span))
         self.play(*swap, *animations, run_time=span)
         self.caption = caption
-        left = self.clock.whole_frames(total) - (self.clock.frames - start)
+        left = self.clock.whole_frames(total) - self.clock.frames_for(span, frozen=False)
         if left > 0:  # half a frame more: a frozen wait rounds its frames down, a moving one up
             self.wait((left + 0.5) / self.clock.fps)
         fps = self.clock.fps

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-LEAD = 0.25  # s from a beat's start to its first word: the old caption is gone, the new one coming in
-TAIL = 0.4  # s of quiet after a line's last word before the next beat may begin
+LEAD = 0.2  # s from a beat's start to its first word: the old caption is gone, the new one coming in
+TAIL = 0.35  # s of quiet after a line's last word before the next beat may begin
 WORDS_PER_SECOND = 2.6  # reading pace for a silent, captions-only beat
 
 

@@ -45,7 +45,7 @@ FOLD = {"‘": "'", "’": "'", "ʼ": "'", "′": "'", "“": '"', "”": '"', "
 ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
         "sixteen seventeen eighteen nineteen").split()
 TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-SCALES = ("", " thousand", " million", " billion", " trillion")
+SCALES = ("", " thousand", " million", " billion", " trillion", " quadrillion")
 ORDINAL = {"one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth",
            "nine": "ninth", "twelve": "twelfth"}
 
@@ -61,7 +61,7 @@ SPEAKABLE: frozenset[str] = frozenset(
 # --- numbers: one converter for every number --------------------------------------------------------
 
 def number_words(n: int) -> str:
-    """``n`` (0 to 10**15 - 1) in words: 8567 -> "eight thousand five hundred sixty-seven"."""
+    """``n`` (0 to 10**18 - 1) in words: 8567 -> "eight thousand five hundred sixty-seven"."""
     if n < 20:
         return ONES[n]
     if n < 100:
@@ -77,8 +77,8 @@ def number_words(n: int) -> str:
 
 
 def say_digits(digits: str) -> str:
-    """An ASCII digit string as a whole number, or digit by digit when 16 digits or longer."""
-    if len(digits) > 15:
+    """An ASCII digit string as a whole number, or digit by digit when 19 digits or longer."""
+    if len(digits) > 18:
         return " ".join(ONES[int(d)] for d in digits)
     return number_words(int(digits))
 
@@ -126,7 +126,7 @@ _SHAPE = re.compile(r"× ?(?=\d|[A-Za-z](?![A-Za-z]))")  # 1 × 16, T × d: "by"
 _RANGE = re.compile(r"(?<=\d)[-–](?=\d)")  # 10-20: "to"
 _RATING = re.compile(r"(?<=\d) ?/ ?(?=\d)")  # 10/10: "out of"
 _DASH = re.compile(r"(?<!\S)-+(?= |$)(?! \d)")  # a hyphen standing alone is a dash; 5 - 3 is minus
-_NUMBER = re.compile(r"(?:(?<![\w)])([-−]) ?)?(?<!\d)(\d{1,3}(?:,\d{3}){1,4}(?!\d)|\d+)((?:\.\d+)*)"
+_NUMBER = re.compile(r"(?:(?<![\w)])([-−]) ?)?(?<!\d)(\d{1,3}(?:,\d{3})+(?!\d)|\d+)((?:\.\d+)*)"
                      r"((?:st|nd|rd|th)(?![A-Za-z]))?", re.ASCII)  # -1,234.5, 0.997, 2017, 21st
 _GREEK = "[\u0370-\u03ff\u1f00-\u1fff]"  # a Greek letter is a symbol only when no Greek word holds it
 _SYMBOL = re.compile(_alternation(k for k in SAY if not re.match(_GREEK, k)) + f"|(?<!{_GREEK})(?:"
