@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Renders the explainer video:
-#   ./render.sh [-q l|m|h|k] [-j N] [--list] [--force] [--preset P] [--crf N] [--text TEXT|-] [--regenerate] [--data-dir DIR] [SCENE ...]
+#   ./render.sh [-q l|m|h|k] [-j N] [--list] [--force] [--preset P] [--crf N] [--voice joe|none] [--text TEXT|-] [--regenerate] [--data-dir DIR] [SCENE ...]
 # ./render.sh --help explains each option. Installs what it needs on first use (scripts/bootstrap.sh);
 # runs from any folder.
 set -euo pipefail

@@ -11,11 +11,10 @@ from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, ReplacementTransform, 
 from scenes.common import ELLIPSIS, ChapterScene, TokenRow, color, fit, label, shorten
 
 NARRATION = {
-    "review": "Here is one real review from the test set. Our model cannot read letters, "
-              "so first we cut the text into pieces.",
-    "review_given": "Here is the review we were given. Our model cannot read letters, "
-                    "so first we cut the text into pieces.",
-    "words": "We lower-case the text and split it into words. Every punctuation mark becomes a token of its own.",
+    "review": "Here is one real review from the test set. It begins: {opening}",
+    "review_given": "Here is the review we were given. It begins: {opening}",
+    "words": "Our model cannot read letters, so we cut the text into pieces: we lower-case it and split it "
+             "into words. Every punctuation mark becomes a token of its own.",
     "vocab": "Counting every word in the training reviews gives the vocabulary, from most to least frequent. "
              "A word's place in that list is its id.",
     "special": "The first ids are reserved: <pad> fills up short reviews, and <unk> stands for any word "

@@ -264,7 +264,7 @@ def report(result: dict, marks: list[tuple[str, float]], video: Path, srt: Path,
 
 # --- main ----------------------------------------------------------------------------------
 
-def speak(voice: str, chapters: list[Chapter], media: Path, root_media: Path) -> None:
+def speak(voice: str, chapters: list[Chapter], plan: Plan, root_media: Path) -> None:
     """Synthesise the chapters' lines (once, before any chapter renders) and give each its manifest.
 
     The cache is shared by every video under ``root_media``; the manifests belong to this video.
@@ -272,8 +272,8 @@ def speak(voice: str, chapters: list[Chapter], media: Path, root_media: Path) ->
     from scripts.voice import prepare as synthesise
 
     t0 = time.time()
-    manifests, synth = synthesise([(c.stem, c.cls) for c in chapters], voice, media / "voice",
-                                  root_media / "voice-cache")
+    manifests, synth = synthesise([(c.stem, c.cls) for c in chapters], voice, plan.media / "voice",
+                                  root_media / "voice-cache", plan.assets)
     for c in chapters:
         c.voice = manifests.get(c.cls)
     if synth:
@@ -298,7 +298,7 @@ def render(args) -> int:
                 if cls in wanted]
     t0 = time.time()
     try:
-        speak(args.voice, chapters, plan.media, media)
+        speak(args.voice, chapters, plan, media)
     except UserError as exc:
         print(f"render.sh: {exc}", file=sys.stderr)
         return 2

@@ -183,8 +183,12 @@ class Synthesis:
         return {"spoken": spoken, "wav": str(path), "samples": found[0], "rate": found[1]}
 
 
-def prepare(chapters: list[tuple[str, str]], name: str, out: Path, cache: Path) -> tuple[dict, "Synthesis | None"]:
+def prepare(chapters: list[tuple[str, str]], name: str, out: Path, cache: Path,
+            assets: Path | None = None) -> tuple[dict, "Synthesis | None"]:
     """Synthesise every line of ``(stem, class)`` chapters; write one manifest per chapter.
+
+    A line that quotes the review (``{opening}``) is filled in from ``assets``' example
+    review, as the chapter will fill it, so with ``--text`` the user's own words are said.
 
     Returns
     -------
@@ -193,10 +197,19 @@ def prepare(chapters: list[tuple[str, str]], name: str, out: Path, cache: Path) 
     """
     if name == "none":
         return {}, None
+    from model import store
+    from scenes.common.speech import fill, review_fields
+
     synth = Synthesis(name, cache)
-    manifests = {}
+    manifests, fields = {}, None
     for stem, cls in chapters:
-        lines = {caption: synth.line(caption) for caption in chapter_lines(stem)}
+        captions = chapter_lines(stem)
+        if fields is None and any("{" in c for c in captions):
+            fields = review_fields(store.load("dataset", assets)["examples"][0]["text"])
+        lines = {}
+        for caption in captions:
+            caption = fill(caption, fields or {})
+            lines[caption] = synth.line(caption)
         body = {"voice": name, "identity": synth.engine.identity, "lines": lines}
         manifests[cls] = out / f"{cls}.json"
         atomic_write_bytes(manifests[cls], json.dumps(body, indent=1, sort_keys=True).encode())
@@ -214,7 +227,8 @@ def main(argv: list[str]) -> int:
     media = Path(os.environ.get("ATTENTION_MEDIA") or ROOT / "media")
     try:
         t0 = time.time()
-        _, s = prepare(chosen, args.voice, media / "voice", media / "voice-cache")
+        _, s = prepare(chosen, args.voice, media / "voice", media / "voice-cache",
+                       Path(os.environ.get("ATTENTION_ASSETS") or ROOT / "assets"))
     except VoiceError as exc:
         print(f"voice: {exc}", file=sys.stderr)
         return 2

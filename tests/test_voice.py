@@ -178,3 +178,31 @@ def test_voice_none_synthesises_nothing_and_the_join_has_no_audio(rendered, tmp_
     join([("1. Other", rendered["other"][0])], out)
     with av.open(str(out)) as c:
         assert not c.streams.audio
+
+
+def test_a_line_that_quotes_the_review_says_its_words(tmp_path):
+    from model import store
+    from scripts.voice import prepare
+
+    manifests, _ = prepare([("ch03_tokens", "Ch03Tokens")], "tone", tmp_path / "m", tmp_path / "c", ROOT / "assets")
+    lines = json.loads(manifests["Ch03Tokens"].read_text())["lines"]
+    text = store.load("dataset", ROOT / "assets")["examples"][0]["text"]
+    first = " ".join(text.split()[:3])
+    quoting = [caption for caption in lines if "It begins:" in caption]
+    assert len(quoting) == 2 and all(first in caption for caption in quoting)  # both ways the beat can go
+    assert all(first.replace("&", "and") in lines[c]["spoken"] for c in quoting)
+
+
+def test_a_huge_or_unspeakable_review_is_quoted_briefly_and_said_without_its_symbols():
+    import time
+
+    from scenes.common.speech import QUOTE_CHARS, review_fields
+    from scenes.common.spoken import for_voice, unspeakable
+
+    t0 = time.time()
+    quote = review_fields("Wonderful " * 20000)["opening"]
+    assert time.time() - t0 < 0.5 and len(quote) <= QUOTE_CHARS + 3
+    quote = review_fields("<br /><br />Great film 😀 ★★★★★ 映画 — 10/10")["opening"]
+    assert "😀" in quote  # the caption keeps what the review says
+    said = for_voice(quote)
+    assert not unspeakable(said) and said.replace(",", "").split()[:2] == ["Great", "film"]

@@ -21,7 +21,7 @@ from .paths import cache_cairo_paths, steady_fades
 from .stills import background_stills
 from .mobjects import FONT, fit, label
 from .palette import color
-from .speech import LEAD, TAIL, FrameClock, Voice, reading_time, write_timeline
+from .speech import LEAD, TAIL, FrameClock, Voice, fill, reading_time, review_fields, write_timeline
 
 CAPTION_Y = -3.45  # centre of the caption band; keep content above y = -2.9
 TITLE_Y = 3.35  # centre of a slide title; keep content below y = 2.9
@@ -101,6 +101,12 @@ class ChapterScene(Scene):
         """An asset dict, checked against the manifest (``$ATTENTION_ASSETS`` or ``assets/``)."""
         return store.load(name)
 
+    def quoted(self) -> dict[str, str]:
+        """The review's words a narration line may quote (``{opening}``), from ``dataset.pkl``."""
+        if not hasattr(self, "_quoted"):
+            self._quoted = review_fields(self.asset("dataset")["examples"][0]["text"])
+        return self._quoted
+
     # --- framing -----------------------------------------------------------------------------
     def title_card(self) -> None:
         num = label(f"Chapter {self.NUMBER}", size=30, role="muted")
@@ -139,6 +145,7 @@ class ChapterScene(Scene):
         a voice, the line's reading time stands in for its speech.
         """
         text = self.NARRATION[key]
+        text = fill(text, self.quoted()) if "{" in text else text
         span = run_time if animations else CAPTION_OUT + CAPTION_IN
         caption = self.make_caption(text)
         swap = [FadeIn(caption, rate_func=window(CAPTION_OUT / span, (CAPTION_OUT + CAPTION_IN) / span))]

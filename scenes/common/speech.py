@@ -27,6 +27,35 @@ TAIL = 0.35  # s of quiet after a line's last word before the next beat may begi
 WORDS_PER_SECOND = 2.6  # reading pace for a silent, captions-only beat
 
 
+QUOTE_WORDS, QUOTE_CHARS = 8, 60  # how much of the review a line may quote
+
+
+def review_fields(text: str) -> dict[str, str]:
+    """What a line may quote of the review: ``{opening}``, its first words, as the caption shows them.
+
+    Tags such as ``<br />`` are left out, and the quote stops after ``QUOTE_WORDS`` words or
+    ``QUOTE_CHARS`` characters, so the caption keeps to two lines and a 20,000-word review
+    costs the voice no more than a short one.
+    """
+    import re
+
+    words = re.sub(r"<[^<>]{0,40}>", " ", text[:4000]).split()
+    kept: list[str] = []
+    for word in words[:QUOTE_WORDS]:
+        if len(" ".join(kept + [word])) > QUOTE_CHARS:
+            break
+        kept.append(word)
+    if not kept and words:  # one word longer than the whole quote
+        kept = [words[0][: QUOTE_CHARS - 20]]
+    opening = " ".join(kept) + ("…" if kept != words else "")
+    return {"opening": f"“{opening}”" if kept else "nothing we can show"}
+
+
+def fill(line: str, fields: dict[str, str]) -> str:
+    """``line`` with its ``{field}`` names replaced (a line without any is returned as it is)."""
+    return line.format_map(fields) if "{" in line else line
+
+
 def reading_time(text: str) -> float:
     """Seconds a viewer needs to read ``text`` as a caption."""
     return max(2.0, len(text.split()) / WORDS_PER_SECOND)
