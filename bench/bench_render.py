@@ -1,7 +1,7 @@
 """Render benchmark (not a test): how fast is the full video made on this machine?
 
-    .venv/bin/python bench/bench_render.py                 # 1080p60, all four measurements
-    .venv/bin/python bench/bench_render.py -q l --no-regenerate
+    .venv/bin/python -m bench.bench_render                 # 1080p60, every measurement
+    .venv/bin/python -m bench.bench_render -q l --no-regenerate
 
 Reports, as a Markdown table:
 
@@ -14,7 +14,11 @@ Reports, as a Markdown table:
    and peak memory of ``render.sh --regenerate`` (train, evaluate, export);
 5. the narration: seconds the cold render spent synthesising the whole script (its cache
    starts empty), seconds of speech, and words a minute over the whole video and while
-   the voice speaks.
+   the voice speaks;
+6. the edit loop: one comment line appended to one chapter's file (``--edit``, default
+   Ch14Recap; the file is restored afterwards), then the same command again. Only that
+   chapter and the join should run: the bench reports what rendered and the time against
+   that chapter's own cold render plus a render with nothing changed (the join).
 """
 from __future__ import annotations
 
@@ -28,10 +32,9 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from scripts.render import QUALITIES
 
-from scripts.render import QUALITIES  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class PeakRSS:
@@ -99,6 +102,7 @@ def main() -> int:
                     help="render into the repository's media/ with the plain README command (./render.sh), "
                          "instead of a fresh temporary media folder; cold only if media/ is empty")
     ap.add_argument("--readme", action="store_true", help="also write the tables into README.md (bench block)")
+    ap.add_argument("--edit", default="Ch14Recap", help="the chapter whose file the edit loop touches")
     ap.add_argument("--from-json", metavar="FILE", help="measure nothing: report the figures saved by --json")
     args = ap.parse_args()
     if args.from_json:
@@ -113,6 +117,7 @@ def main() -> int:
             cmd += ["-q", args.quality, "-j", str(args.jobs)]
         cold, peak, cold_log = timed(cmd, env)
         warm, _, _ = timed(cmd, env)
+        figures.update(edit_loop(cmd, env, media, res, args.edit))
         video = media / f"attention-explained-{res}.mp4"
         from scripts.join import video_duration
 
@@ -121,7 +126,7 @@ def main() -> int:
 
         with av.open(str(video)) as c:
             n_frames = c.streams.video[0].frames
-        floor = subprocess.run([sys.executable, str(ROOT / "bench" / "encode_floor.py"), "-q", args.quality, "--json"],
+        floor = subprocess.run([sys.executable, "-m", "bench.encode_floor", "-q", args.quality, "--json"],
                                cwd=ROOT, capture_output=True, text=True)
         if floor.returncode:
             sys.exit(f"bench/encode_floor.py failed:\n{floor.stderr[-3000:]}")
@@ -151,10 +156,29 @@ def main() -> int:
         figures.update(regenerate_seconds=round(t, 1), regenerate_peak_rss_mb=p // 2**20)
 
     if args.json:
-        from model.store import atomic_write_bytes
+        from model.files import atomic_write_bytes
 
         atomic_write_bytes(Path(args.json), json.dumps(figures, indent=1).encode())
     return finish(figures, args.readme)
+
+
+def edit_loop(cmd: list[str], env: dict, media: Path, res: str, cls: str) -> dict:
+    """Append a comment to ``cls``'s file, render again, restore the file; what ran and how long."""
+    import re
+
+    from scenes.chapters import BY_CLASS
+
+    stamp = json.loads((media / "stamps" / res / f"{cls}.json").read_text())
+    path = BY_CLASS[cls].file
+    original = path.read_bytes()
+    try:
+        path.write_bytes(original + b"\n# bench: an edit\n")
+        seconds, _, log = timed(cmd, env)
+    finally:
+        path.write_bytes(original)
+    m = re.search(r"\[render\] (\d+) rendered, (\d+) up to date", log)
+    return {"edit_chapter": cls, "edit_seconds": round(seconds, 1), "edit_rendered": int(m.group(1)) if m else None,
+            "edit_chapter_cold_seconds": stamp["render_seconds"]}
 
 
 def narration(media: Path, res: str, video: Path, log: str, length: float) -> dict:
@@ -178,7 +202,7 @@ def finish(figures: dict, readme: bool) -> int:
     text = report(figures)
     print(text)
     if readme:
-        from model.store import atomic_write_bytes
+        from model.files import atomic_write_bytes
         from scripts.readme_media import replace_block
 
         path = ROOT / "README.md"
@@ -208,7 +232,7 @@ def report(f: dict) -> str:
            f"| render / encode-only | **{cold / enc:.2f}×** |"]
     if "encode_only_convert_once_seconds" in f:  # the floor of an encoder that converts a held frame once
         once = f["encode_only_convert_once_seconds"]
-        out += [f"| encode only, each held frame converted to yuv420p once (as `scenes/common/encoder.py` does; "
+        out += [f"| encode only, each held frame converted to yuv420p once (as `scenes/speedups/held_frames.py` does; "
                 f"{floor['unique_frames']} of the {floor['frames']} timed frames are distinct) "
                 f"| {once:.1f} s = {once / length:.2f}× realtime |",
                 f"| render / that encode-only | **{cold / once:.2f}×** |"]
@@ -217,6 +241,11 @@ def report(f: dict) -> str:
                 f"inside the cold render) | {f['synthesis_seconds']:.1f} s |",
                 f"| narration: {f['words']} words spoken in {f['speech_seconds']:.1f} s of speech | "
                 f"**{f['wpm_video']:.0f} words a minute** over the video, {f['wpm_speaking']:.0f} while speaking |"]
+    if "edit_seconds" in f:
+        budget = 1.3 * f["edit_chapter_cold_seconds"] + warm
+        out.append(f"| edit loop: one line added to {f['edit_chapter']}'s file, then the same command | "
+                   f"{f['edit_seconds']:.1f} s, {f['edit_rendered']} chapter rendered (its cold render "
+                   f"{f['edit_chapter_cold_seconds']:.1f} s; budget 1.3× that + the join, {budget:.1f} s) |")
     out.append(f"| peak memory of the render | {f['peak_rss_mb']} MB |")
     if "regenerate_seconds" in f:
         out.append(f"| --regenerate (train, evaluate, export) | {f['regenerate_seconds']:.0f} s, "

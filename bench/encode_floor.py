@@ -1,7 +1,7 @@
 """The encode-only floor: how long x264 alone takes per frame on this video's own frames.
 
-    .venv/bin/python bench/encode_floor.py                     # 1080p60, three chapters
-    .venv/bin/python bench/encode_floor.py -q l --every 300 Ch13Training
+    .venv/bin/python -m bench.encode_floor                     # 1080p60, three chapters
+    .venv/bin/python -m bench.encode_floor -q l --every 300 Ch13Training
 
 Renders a few chapters in this process and, as manim hands each frame to its encoder,
 keeps stretches of them (``--stretch`` consecutive frames out of every ``--every``;
@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 DEFAULT_CHAPTERS = ["Ch06SelfAttention", "Ch09QueryKeyValue", "Ch13Training"]  # matrices, heatmaps, curves
 
@@ -38,7 +37,7 @@ def capture(chapters: list[str], quality: str, every: int, stretch: int) -> tupl
     from scenes.chapters import CHAPTERS
     from scripts.render import QUALITIES
 
-    stems = {cls: stem for stem, cls, _ in CHAPTERS}
+    stems = {c.cls: c.stem for c in CHAPTERS}
     kept: list = []
     counter = [0]
     # Frames are taken where the scene hands them to its file writer, on the main thread and
@@ -90,7 +89,7 @@ def encode_seconds(frames: list, rate, size: tuple[int, int], options: dict, con
     Without ``convert_once`` every frame is a new RGBA ``VideoFrame`` that libavcodec
     converts to yuv420p, as manim's own encoder does. With it, a held frame (the same
     array several times in a row) is converted once and sent again, as
-    ``scenes/common/encoder.py`` makes manim do; a frame shown once goes the plain way.
+    ``scenes/speedups/held_frames.py`` makes manim do; a frame shown once goes the plain way.
     """
     from fractions import Fraction
 
@@ -138,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="encode the kept frames this many times; report the median")
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     args = ap.parse_args(argv)
-    known = {cls for _, cls, _ in CHAPTERS}
+    known = {c.cls for c in CHAPTERS}
     bad = [c for c in args.chapters if c not in known]
     if bad or not 0 < args.stretch <= args.every or args.repeat < 1:
         print(f"encode_floor: unknown chapter {bad[0]!r}" if bad else

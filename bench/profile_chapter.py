@@ -1,7 +1,7 @@
 """Profile one chapter's render with pyinstrument, to find why a chapter is slow.
 
-    .venv/bin/python bench/profile_chapter.py Ch13Training            # 480p15, text report
-    .venv/bin/python bench/profile_chapter.py Ch10MultiHead -q h      # 1080p60
+    .venv/bin/python -m bench.profile_chapter Ch13Training            # 480p15, text report
+    .venv/bin/python -m bench.profile_chapter Ch10MultiHead -q h      # 1080p60
 
 Renders the chapter once in a temporary media folder (manim's cache off, so every
 animation is really rendered), under pyinstrument, and writes the call tree to
@@ -19,11 +19,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from scenes.chapters import CHAPTERS
+from scripts.render import QUALITIES
 
-from scenes.chapters import CHAPTERS  # noqa: E402
-from scripts.render import QUALITIES  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:
@@ -32,7 +31,7 @@ def main() -> int:
     ap.add_argument("-q", "--quality", default="l", choices=list(QUALITIES))
     ap.add_argument("--lines", type=int, default=45, help="how many report lines to print")
     args = ap.parse_args()
-    by_name = {cls: stem for stem, cls, _ in CHAPTERS}
+    by_name = {c.cls: c.stem for c in CHAPTERS}
     if args.chapter not in by_name:
         print(f"profile_chapter: unknown chapter {args.chapter!r}; one of: {', '.join(by_name)}", file=sys.stderr)
         return 2

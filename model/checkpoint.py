@@ -17,7 +17,7 @@ import torch
 
 from .config import Config
 from .errors import UserError
-from .store import atomic_write_bytes
+from .files import atomic_write_bytes
 from .tokenize import Vocab
 
 FORMAT = 1

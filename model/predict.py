@@ -122,7 +122,7 @@ def attention_figure_bytes(result: dict, fmt: str = "png") -> bytes:
 
 def run(args) -> int:
     from .checkpoint import load_checkpoint, resolve_checkpoint
-    from .store import atomic_write_bytes
+    from .files import atomic_write_bytes
 
     text = read_text_argument(args.text)
     out = None

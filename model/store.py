@@ -22,29 +22,16 @@ import json
 import os
 import pickle
 import pickletools
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from .errors import AssetError
+from .files import atomic_write_bytes
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.json"
 PICKLE_PROTOCOL = 4
-
-# Which chapters load which asset, in story order; named in error messages.
-# tests/test_store.py checks it against the scenes' own ``asset("...")`` calls.
-NEEDED_BY = {
-    "dataset": "Ch01Motivation, Ch02Dataset, Ch03Tokens, Ch12Classification, Ch14Recap",
-    "tokens": "Ch01Motivation, Ch02Dataset, Ch03Tokens, Ch04Padding, Ch08Positions, Ch12Classification, Ch14Recap",
-    "embedding": "Ch05Embedding",
-    "attention": "Ch06SelfAttention, Ch07Permutation, Ch08Positions",
-    "block": "Ch09QueryKeyValue, Ch10MultiHead, Ch11Block",
-    "classify": "Ch01Motivation, Ch12Classification, Ch14Recap",
-    "training": "Ch01Motivation, Ch05Embedding, Ch13Training",
-    "model": "Ch10MultiHead, Ch14Recap",
-}
 
 # The only globals an asset pickle may name: numpy's array and scalar rebuilders.
 # Builtin containers (dict, list, tuple, set, str, int, float, bool, None, bytes)
@@ -73,25 +60,6 @@ def regenerate_hint(folder: Path) -> str:
 
 
 # --- writing ---------------------------------------------------------------------------
-
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a finished file gets the usual mode
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
 
 def dumps(obj) -> bytes:
     """Deterministic pickle bytes: protocol 4, with unused memo entries optimised away."""
@@ -185,14 +153,15 @@ def read_manifest(folder: str | os.PathLike | None = None) -> dict:
     return manifest
 
 
-def load(name: str, folder: str | os.PathLike | None = None) -> dict:
+def load(name: str, folder: str | os.PathLike | None = None, needed_by: str = "a chapter") -> dict:
     """Load asset ``name`` (without ``.pkl``) after checking the manifest and its hash.
 
-    Results are cached per folder, so scenes may call this freely.
+    Results are cached per folder, so scenes may call this freely. ``needed_by`` names
+    who wanted it, in the error message when it is missing or damaged.
     """
     folder = Path(folder) if folder else default_dir()
     manifest = read_manifest(folder)
-    needed = NEEDED_BY.get(name, "a chapter")
+    needed = needed_by
     fname = manifest.get("assets", {}).get(name)
     entry = manifest.get("files", {}).get(fname) if isinstance(fname, str) else None
     path = folder / (fname or f"{name}.pkl")

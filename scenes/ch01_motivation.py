@@ -7,15 +7,13 @@ from the data (see :func:`pick_pairs` and :func:`pick_head`).
 """
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowArrow, LaggedStart, RoundedRectangle,
                    SurroundingRectangle, Transform, VGroup, Write)
 
-from scenes.ch03_tokens import sit_on_baseline
-from scenes.common.layout import ring as ringed
-from scenes.common import AttentionLinks, ChapterScene, Heatmap, TokenRow, bar, color, fit, fmt_number, label
+from scenes.common import (AttentionLinks, ChapterScene, Heatmap, TokenRow, bar, color, fit, fmt, label, paragraph,
+                           stack_lines)
+from scenes.common import ring as ringed
 
 NARRATION = {
     "hook": "To judge a movie review, a model must work out what each word means right here, in this sentence.",
@@ -95,8 +93,6 @@ def order_mapping(a: list[str], b: list[str]) -> list[int]:
 
 
 class Ch01Motivation(ChapterScene):
-    NUMBER = 1
-    TITLE = "Why attention"
     NARRATION = NARRATION
 
     def construct(self):
@@ -133,7 +129,7 @@ class Ch01Motivation(ChapterScene):
                       AttentionLinks(start, ends, right[None, :], arc=-0.9))
             best = int(np.argmax(np.where(np.arange(len(w)) == i, -1.0, w)))
             for j, v in enumerate(w):
-                t = label(fmt_number(v), size=22, mono=True, role="accent" if j == best else "muted")
+                t = label(fmt(v), size=22, mono=True, role="accent" if j == best else "muted")
                 t.next_to(r.token(j), DOWN, buff=0.18)
                 numbers.add(t)
         note = label(f"block 1 · head {head + 1} of {n_heads} · attention weights from “{focus}”", size=24,
@@ -203,14 +199,15 @@ class Ch01Motivation(ChapterScene):
         link = Arrow(towers[0][0].get_right(), towers[1][0].get_left(), buff=0.15, color=color("muted"))
         from_paper = VGroup(*[Arrow(paper_box.get_bottom(), t.get_top(), buff=0.15, color=color("muted"))
                               for t in towers])
-        gpt = lines("GPT-style models", "write text", size=24, role="query")
+        gpt = stack_lines("GPT-style models", "write text", size=24, role="query", buff=0.12)
         gpt.next_to(towers[1][0], RIGHT, buff=0.8)
         gpt_arrow = Arrow(towers[1][0].get_right(), gpt.get_left(), buff=0.1, color=color("query"))
         self.beat("halves", *[GrowArrow(a) for a in from_paper], FadeIn(towers), GrowArrow(link), FadeIn(gpt),
                   GrowArrow(gpt_arrow), run_time=2)
 
         # --- beat: we build the encoder ------------------------------------------------------------
-        ours = lines("this video:", "read a review,", "say positive", "or negative", size=24, role="key")
+        ours = stack_lines("this video:", "read a review,", "say positive", "or negative", size=24, role="key",
+                           buff=0.12)
         ring = SurroundingRectangle(towers[0], buff=0.15, corner_radius=0.15, color=color("accent"))
         ours.next_to(ring, LEFT, buff=0.7).set_y(towers[0][0].get_y())
         start = np.array([ring.get_left()[0], ours.get_y(), 0.0])
@@ -222,7 +219,7 @@ class Ch01Motivation(ChapterScene):
         self.set_heading("What we build")
         ex = cls["examples"][0]
         ds_ex = self.asset("dataset")["examples"][0]  # the same review as classify's examples[0]
-        review = paragraph(ds_ex["text"], width=24, max_lines=6, size=24)
+        review = paragraph(ds_ex["text"], chars=24, max_lines=6, font_size=24, role="token")
         review_tag = label(f"IMDB test review #{ds_ex['index']}", size=22, role="muted")
         review_tag.next_to(review, UP, buff=0.25, aligned_edge=LEFT)
         review = VGroup(review_tag, review, SurroundingRectangle(VGroup(review_tag, review), buff=0.2,
@@ -230,14 +227,14 @@ class Ch01Motivation(ChapterScene):
         review.to_edge(LEFT, buff=0.5).set_y(0.7)
         model_box = VGroup(RoundedRectangle(corner_radius=0.2, width=2.6, height=1.6, stroke_color=color("accent"),
                                             fill_color=color("panel"), fill_opacity=1),
-                           lines("transformer", "encoder", size=28))
+                           stack_lines("transformer", "encoder", size=28, buff=0.12))
         model_box[1].move_to(model_box[0])
         model_box.move_to(UP * 0.7 + RIGHT * 0.3)
         p = float(np.asarray(ex["probs"])[1])
         verdict_role = "positive" if int(ex["pred"]) == 1 else "negative"
         verdict = VGroup(label(verdict_role, size=36, role=verdict_role),
                          bar(p, width=3.0, role=verdict_role),
-                         label(f"P(positive) = {fmt_number(p, 3)}", size=24, mono=True),
+                         label(f"P(positive) = {fmt(p, digits=3)}", size=24, mono=True),
                          label(f"true label: {('negative', 'positive')[int(ex['label'])]}", size=22, role="muted"))
         verdict.arrange(DOWN, buff=0.2)
         verdict.move_to(RIGHT * 4.7 + UP * 0.7)
@@ -266,22 +263,3 @@ class Ch01Motivation(ChapterScene):
                                  stroke_color=color("grid")).move_to(layers)
         name_t = label(name, size=28, role=role).next_to(frame, DOWN, buff=0.15)
         return VGroup(frame, layers, name_t)
-
-
-def lines(*texts: str, size: float = 26, role: str = "text") -> VGroup:
-    """Centred lines of text, one label each."""
-    return VGroup(*[label(t, size=size, role=role) for t in texts]).arrange(DOWN, buff=0.12)
-
-
-def paragraph(text: str, width: int = 30, max_lines: int = 6, size: float = 24) -> VGroup:
-    """A text wrapped at ``width`` characters, left-aligned, cut with an ellipsis after ``max_lines``."""
-    wrapped = textwrap.wrap(" ".join(text.split()), width=width)
-    if len(wrapped) > max_lines:
-        wrapped = wrapped[:max_lines]
-        wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
-    mobs = VGroup(*[label(t, size=size, role="token") for t in wrapped])
-    pitch = 1.45 * label("Hxg", size=size).height  # one baseline to the next, whatever the letters
-    for k, line in enumerate(mobs):
-        line.move_to([0, 0, 0], aligned_edge=LEFT)
-        sit_on_baseline(line, -k * pitch)
-    return mobs

@@ -10,8 +10,7 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, DashedLine, FadeIn, GrowFromEdge, Line, Rectangle, RoundedRectangle,
                    VGroup)
 
-from scenes.ch03_tokens import paragraph
-from scenes.common import ChapterScene, color, fit, label, sentiment_color
+from scenes.common import ChapterScene, color, fit, label, nice_step, paragraph, sentiment_color
 
 NARRATION = {
     "splits": "Each IMDB movie review is labelled positive or negative. The model learns from the train "
@@ -47,13 +46,6 @@ def split_bar(name: str, counts, total_width: float, scale: float, height: float
     return bar
 
 
-def nice_step(vmax: float, n: int = 3) -> float:
-    """A round tick step (1, 2 or 5 times a power of ten) giving about ``n`` ticks up to ``vmax``."""
-    raw = vmax / n
-    p = 10 ** math.floor(math.log10(raw))
-    return next(m * p for m in (1, 2, 5, 10) if m * p >= raw)
-
-
 def histogram(edges, counts, width: float = 10.5, height: float = 3.9) -> VGroup:
     """Bars of ``counts`` between ``edges``, with x and y axes, ticks and labels."""
     edges, counts = np.asarray(edges, dtype=float), np.asarray(counts, dtype=float)
@@ -74,7 +66,7 @@ def histogram(edges, counts, width: float = 10.5, height: float = 3.9) -> VGroup
         x = (edges[k] - x0) * sx
         ticks.add(Line([x, 0, 0], [x, -0.1, 0], stroke_color=color("muted"), stroke_width=2),
                   label(f"{edges[k]:,.0f}", size=20, role="muted", mono=True).move_to([x, -0.32, 0]))
-    step = nice_step(top)
+    step = nice_step(top, 3)
     v = step
     while v <= top:
         ticks.add(Line([0, v * sy, 0], [-0.1, v * sy, 0], stroke_color=color("muted"), stroke_width=2),
@@ -105,8 +97,6 @@ def review_card(example: dict, width: float = 4.3, max_lines: int = 7) -> VGroup
 
 
 class Ch02Dataset(ChapterScene):
-    NUMBER = 2
-    TITLE = "The IMDB dataset"
     NARRATION = NARRATION
 
     def construct(self):

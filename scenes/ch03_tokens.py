@@ -1,14 +1,13 @@
 """Chapter 3: a review becomes word tokens; the vocabulary; GPT-2's subword pieces for contrast.
 
 Reads ``tokens`` (words, vocabulary, BPE) and ``dataset`` (the example's text).
-Also holds the helpers other chapters use: :func:`wrap_rows`, :func:`clear_all`,
-:func:`token_grid`, :func:`paragraph` and :func:`visible`.
 """
 from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, ReplacementTransform, SurroundingRectangle, VGroup
 
-from scenes.common import ELLIPSIS, ChapterScene, TokenRow, color, fit, label, shorten
+from scenes.common import (ELLIPSIS, ChapterScene, TokenRow, color, fit, label, paragraph, shorten, sit_on_baseline,
+                           token_grid)
 
 NARRATION = {
     "review": "Here is one real review from the test set. It begins: {opening}",
@@ -27,130 +26,11 @@ NARRATION = {
 }
 
 
-# --- helpers (also used by Ch02, Ch04, Ch05, Ch07 and Ch08; candidates for scenes/common) ---------------
-
-def clear_all(scene: ChapterScene, run_time: float = 0.6) -> None:
-    """Like ``scene.clear_stage()``, and the caption goes with what it described.
-
-    A caption left up over the emptied stage and the next heading would narrate a picture that is
-    gone. The next beat brings its own caption. (Used by chapters 3-5, 7 and 8; a candidate for
-    ``ChapterScene``.)
-    """
-    gone = [m for m in scene.mobjects if m is not scene.heading]
-    if gone:
-        scene.play(*[FadeOut(m) for m in gone], run_time=run_time)
-    scene.caption = None
-
+# --- helpers ------------------------------------------------------------------------------------
 
 def visible(piece: str) -> str:
     """A BPE piece with its spaces and line breaks made visible: ' great' -> '␣great'."""
     return piece.replace(" ", "␣").replace("\n", "↵")
-
-
-def _lines(widths, max_width: float, buff: float) -> list[list[int]]:
-    """Greedy line breaking: indices of the items on each line."""
-    lines, line, width = [], [], 0.0
-    for k, w in enumerate(widths):
-        extra = w + (buff if line else 0.0)
-        if line and width + extra > max_width:
-            lines.append(line)
-            line, width, extra = [], 0.0, w
-        line.append(k)
-        width += extra
-    return lines + [line] if line else lines
-
-
-def wrap_rows(items: VGroup, max_width: float, buff: float = 0.08, line_buff: float = 0.16,
-              balance: bool = True) -> VGroup:
-    """Lay the submobjects of ``items`` out in centred lines no wider than ``max_width``, in order.
-
-    Items keep their order (so ``TokenRow.token(i)`` still works); lines are top-aligned,
-    so token boxes of one height stay in line. With ``balance`` the lines are made about
-    equally long (no lone token on the last line). Returns ``items``, centred on the origin,
-    with ``items.lines`` the list of lines.
-    """
-    mobs = list(items.submobjects)
-    widths = [m.width for m in mobs]
-    n_lines = len(_lines(widths, max_width, buff))
-    if balance and n_lines > 1:
-        lo, hi = max(widths), max_width
-        for _ in range(30):  # the narrowest width that still needs only n_lines lines
-            mid = (lo + hi) / 2
-            lo, hi = (lo, mid) if len(_lines(widths, mid, buff)) <= n_lines else (mid, hi)
-        max_width = hi
-    lines = [[mobs[k] for k in line] for line in _lines(widths, max_width, buff)]
-    top = 0.0
-    for line in lines:
-        total = sum(m.width for m in line) + buff * (len(line) - 1)
-        x = -total / 2
-        for m in line:
-            m.shift([x - m.get_left()[0], top - m.get_top()[1], 0])
-            x += m.width + buff
-        top -= max(m.height for m in line) + line_buff
-    items.move_to([0, 0, 0])
-    items.lines = lines
-    return items
-
-
-def sit_on_baseline(t, baseline_y: float):
-    """Move a Text up or down so that its letters stand on ``baseline_y``.
-
-    Letters: the median bottom of the letters without descenders. Text with ligatures
-    (glyphs do not match characters): its bottom, less a descender if it has one.
-    Dashes and other mid-line marks are centred half an x-height above the line. A Text that
-    draws nothing (blank) has no letters to stand on the line and is left where it is.
-    """
-    if not t.submobjects or t.height == 0:
-        return t
-    chars = [c for c in t.text if not c.isspace()]
-    size = t.font_size
-    if not any(c.isalnum() for c in chars) and not all(c in ".,_…!?:;" for c in chars):
-        return t.set_y(baseline_y + 0.17 * size / 48)
-    if len(chars) == len(t.submobjects):
-        bottoms = [g.get_bottom()[1] for g, c in zip(t.submobjects, chars) if c.isalnum() and c not in _DESC]
-        if bottoms:
-            return t.shift(UP * (baseline_y - sorted(bottoms)[len(bottoms) // 2]))
-    depth = 0.12 * size / 48 if any(c in _DESC or c in ",;" for c in chars) else 0.0
-    return t.shift(UP * (baseline_y - depth - t.get_bottom()[1]))
-
-
-_DESC = set("gjpqy()[]{}|/@$")
-
-
-def token_grid(tokens, font_size: float = 24, max_width: float = 12.6, max_tokens: int = 40, roles=None) -> TokenRow:
-    """A :class:`TokenRow` wrapped onto several lines (at most ``max_tokens`` boxes, ellipsis after)."""
-    row = TokenRow(tokens, font_size=font_size, max_tokens=max_tokens, max_width=1e9, roles=roles)
-    return wrap_rows(row, max_width)
-
-
-def paragraph(text: str, width: float, font_size: float = 24, max_lines: int = 6, role: str = "text") -> VGroup:
-    """``text`` wrapped into lines of at most ``width`` units; cut with an ellipsis past ``max_lines``."""
-    words, lines, line = text.split(), [], ""
-    used = 0
-    for word in words:
-        trial = f"{line} {word}".strip()
-        if line and label(trial, size=font_size, role=role).width > width:
-            lines.append(line)
-            line = word
-            if len(lines) == max_lines:
-                break
-        else:
-            line = trial
-        used += 1
-    if len(lines) < max_lines and line:
-        lines.append(line)
-    if used < len(words):  # more text than room: end the last line in an ellipsis
-        last = lines[-1]
-        while " " in last and label(f"{last} {ELLIPSIS}", size=font_size).width > width:
-            last = last.rsplit(" ", 1)[0]
-        lines[-1] = f"{last} {ELLIPSIS}"
-    mobs = VGroup(*[fit(label(s, size=font_size, role=role), width) for s in lines])
-    pitch = 1.45 * label("Hxg", size=font_size).height  # one baseline to the next, whatever the letters
-    for k, line in enumerate(mobs):
-        line.move_to([0, 0, 0], aligned_edge=LEFT)
-        sit_on_baseline(line, -k * pitch)
-    mobs.truncated = used < len(words)
-    return mobs
 
 
 def vocab_table(entries, font_size: float = 22, row_h: float = 0.4) -> VGroup:
@@ -220,8 +100,6 @@ def vocab_cut(tok: dict) -> str:
 # --- the chapter ------------------------------------------------------------------------------
 
 class Ch03Tokens(ChapterScene):
-    NUMBER = 3
-    TITLE = "Tokens and the vocabulary"
     NARRATION = NARRATION
 
     def construct(self):
@@ -249,7 +127,7 @@ class Ch03Tokens(ChapterScene):
         self.play(review.animate.move_to(top), run_time=0.7)
         self.beat("words", FadeIn(n_words), FadeIn(grid, lag_ratio=0.03), run_time=1.5)
         self.tokens_shown = grid
-        clear_all(self)
+        self.clear_stage(caption=True)
 
         # --- beat: the vocabulary, most frequent first
         self.set_heading("The vocabulary: most frequent word first")
@@ -280,7 +158,7 @@ class Ch03Tokens(ChapterScene):
             label(f"{tok['vocab_size']:,} ids, <pad> and <unk> included", size=24, role="accent"),
         ).arrange(DOWN, buff=0.12).move_to([0, -2.25, 0])
         self.beat("size", FadeOut(notes), FadeIn(funnel, shift=UP * 0.2))
-        clear_all(self)
+        self.clear_stage(caption=True)
 
         # --- beat: the same review in GPT-2's BPE pieces
         self.set_heading(f"GPT-2's byte-pair pieces: a list of {tok['bpe_vocab_size']:,}")
@@ -295,7 +173,7 @@ class Ch03Tokens(ChapterScene):
         self.play(FadeIn(word_grid), FadeIn(counts[0]), run_time=0.6)
         self.beat("bpe", ReplacementTransform(word_grid, bpe_grid), FadeIn(counts[1]), FadeIn(legend), run_time=2.0)
         self.pieces_shown = bpe_grid
-        clear_all(self)
+        self.clear_stage(caption=True)
 
         # --- beat: words that BPE cuts into pieces
         self.set_heading("Words that GPT-2 cuts into pieces")

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, FadeIn, Rectangle, SurroundingRectangle, VGroup
 
-from scenes.ch03_tokens import clear_all, sit_on_baseline, wrap_rows
-from scenes.common import ELLIPSIS, ChapterScene, TokenRow, color, fit, label, sentiment_color, shape_tag, shorten
+from scenes.common import (ELLIPSIS, ChapterScene, TokenRow, color, fit, label, sentiment_color, shape_tag, shorten,
+                           sit_on_baseline, wrap_rows)
 
 NARRATION = {
     "ids": "The model works with numbers, so each word is replaced by its id from the vocabulary.",
@@ -96,8 +96,6 @@ def real_note(mask_row) -> str:
 
 
 class Ch04Padding(ChapterScene):
-    NUMBER = 4
-    TITLE = "Ids and padding"
     NARRATION = NARRATION
 
     def construct(self):
@@ -138,7 +136,7 @@ class Ch04Padding(ChapterScene):
         fit(note, 12.8).next_to(cols, DOWN, buff=0.45)
         note.set_y(max(note.get_y(), -2.6))
         self.beat("unk" if repeated is not None else "unk_once", FadeIn(marks), FadeIn(note))
-        clear_all(self)
+        self.clear_stage(caption=True)
 
         # --- beat: the batch of example reviews (or the one review given), as ids
         padded = bool((~batch_mask.astype(bool)).any())
@@ -191,7 +189,7 @@ class Ch04Padding(ChapterScene):
         VGroup(mgrid, mtitle, mnames).shift(DOWN * 0.1)
         self.beat("mask", FadeIn(mtitle), FadeIn(mnames), FadeIn(mgrid, lag_ratio=0.02), run_time=2.0)
         self.mask_grid = mgrid
-        clear_all(self)
+        self.clear_stage(caption=True)
 
         # --- beat: one rectangular tensor, B × T
         strips = VGroup()

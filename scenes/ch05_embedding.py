@@ -10,9 +10,8 @@ import numpy as np
 from manim import (DOWN, DR, LEFT, RIGHT, UL, UP, UR, Arrow, Create, FadeIn, FadeOut, Polygon, Rectangle,
                    SurroundingRectangle, VGroup)
 
-from scenes.ch03_tokens import clear_all, sit_on_baseline
-from scenes.common import (ChapterScene, TokenRow, ValueMatrix, color, fit, fmt_number, label, shape_tag,
-                           shorten)
+from scenes.common import (ChapterScene, TokenRow, ValueMatrix, color, fit, fmt, label, shape_tag, shorten,
+                           sit_on_baseline)
 
 NARRATION = {
     "matrix": "The model's first layer is a big table, the embedding matrix: one row of numbers for every id "
@@ -64,7 +63,7 @@ def neighbour_column(word: str, pairs, k: int = 5, size: float = 22) -> VGroup:
     """A word and its nearest words, each with its cosine (3 digits: the cosines can differ only there)."""
     head = label(shorten(word, 12), size=size + 4, role="accent")
     names = [label(shorten(other, 12), size=size, role="token") for other, _ in pairs[:k]]
-    values = [label(fmt_number(cos, 3), size=size, role="muted", mono=True) for _, cos in pairs[:k]]
+    values = [label(fmt(cos, digits=3), size=size, role="muted", mono=True) for _, cos in pairs[:k]]
     x_val = max(t.width for t in names) + 0.3 + max(t.width for t in values)  # right edge of the numbers
     head.move_to([0, 0, 0], aligned_edge=LEFT)
     sit_on_baseline(head, 0.0)  # every column's head and rows on the same baselines, whatever the letters
@@ -98,8 +97,6 @@ def stacked_block(front_of, depth=(0.45, 0.32)) -> VGroup:
 
 
 class Ch05Embedding(ChapterScene):
-    NUMBER = 5
-    TITLE = "Token embedding"
     NARRATION = NARRATION
 
     def construct(self):
@@ -159,7 +156,7 @@ class Ch05Embedding(ChapterScene):
         self.beat("shape" if n > 1 else "shape_one", Create(slab), FadeIn(n_note), FadeIn(d_note), FadeIn(out),
                   run_time=2.0, hold=3.5)  # the block stays, settled, long enough to read its shape
         self.out_tag, self.block_drawn = out_tag, slab
-        clear_all(self)
+        self.clear_stage(caption=True)
 
         # --- beat: how much of the model the table is (vocab_size × d against the checkpoint's count)
         self.set_heading("Where the model's weights are")
@@ -170,7 +167,7 @@ class Ch05Embedding(ChapterScene):
                              size=28, role="muted")).arrange(DOWN, buff=0.35).move_to([0, 0.2, 0])
         self.beat("weights", FadeIn(share, shift=UP * 0.2))
         self.share = share
-        clear_all(self)
+        self.clear_stage(caption=True)
 
         # --- beat: nearest words by cosine similarity
         trained = bool(emb["trained"])

@@ -1,7 +1,7 @@
 """Chapter 6: raw self-attention on the first words of the example, with no learned weights.
 
 X (5 × d) → X·Xᵀ → ÷ √d → softmax by rows = W → Y = W·X. Every number comes from
-``attention.pkl``. Its layout helpers live in ``scenes/common/layout.py``.
+``attention.pkl``.
 """
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, GrowFromCenter, Indicate,
                    ReplacementTransform, SurroundingRectangle, TransformFromCopy, VGroup, Write)
 
-from scenes.common import ChapterScene, Heatmap, color, fit, fmt_number, label, shape_tag, shorten
-from scenes.common.layout import (LABEL_PITCH, code_block, code_size, col_labels, digits_for, fmt_auto, fmt_clean,
-                                  row_box, stride_note, tex, titled, token_heatmap, vmatrix, wrap_tokens)
+from scenes.common import (ChapterScene, Heatmap, col_labels, color, digits_for, fit, fmt, label, row_box, shape_tag,
+                           shorten, tex, titled, vmatrix)
 
 NARRATION = {
     "x": "Here are the first few words of our review. Each word is one row of X: its embedding vector.",
@@ -41,8 +40,6 @@ EVEN_SPREAD = 0.1  # weights closer together than this are called "close to an e
 
 
 class Ch06SelfAttention(ChapterScene):
-    NUMBER = 6
-    TITLE = "Self-attention"
     NARRATION = NARRATION
 
     def construct(self):
@@ -86,7 +83,7 @@ class Ch06SelfAttention(ChapterScene):
         sc = vmatrix(scaled, max_rows=n, max_cols=n, row_labels=tokens)
         sc.move_to(sm, aligned_edge=LEFT).align_to(sm, UP)
         sc_name = tex(r"\frac{X\,X^\top}{\sqrt{d}}", size=44).move_to(s_name, aligned_edge=DOWN)
-        sc_root = tex(r"\sqrt{" + str(d) + "} = " + fmt_clean(root), size=36, role="muted")
+        sc_root = tex(r"\sqrt{" + str(d) + "} = " + fmt(root, "clean"), size=36, role="muted")
         sc_root.next_to(s_shape, DOWN, buff=0.35)
         self.beat("scale", ReplacementTransform(sm, sc), ReplacementTransform(s_name, sc_name), FadeIn(sc_root),
                   run_time=1.8)
@@ -128,7 +125,7 @@ class Ch06SelfAttention(ChapterScene):
                             for i in range(n)])
             self.beat("self", FadeOut(hi), Create(diag), run_time=1.0)
         if float(W.max() - W.min()) < EVEN_SPREAD:  # said only when the data shows it
-            spread = label(f"all {n * n} weights lie between {fmt_number(W.min(), 2)} and {fmt_number(W.max(), 2)}",
+            spread = label(f"all {n * n} weights lie between {fmt(W.min(), digits=2)} and {fmt(W.max(), digits=2)}",
                            size=24, role="accent")
             fit(spread, 5.0).next_to(w_text, DOWN, buff=0.45)
             self.beat("even", FadeIn(spread, shift=UP * 0.2), run_time=1.0)
@@ -174,7 +171,7 @@ class Ch06SelfAttention(ChapterScene):
         x0 = -3.2
 
         def num(v, digits, role="text"):
-            return label(fmt_number(v, digits), size=size, mono=True, role=role)
+            return label(fmt(v, digits=digits), size=size, mono=True, role=role)
 
         # one number of decimals per row, enough for its largest entry's 2-3 significant figures
         ds, de, dw = (digits_for(a) for a in (scores, exps, weights))
@@ -200,7 +197,7 @@ class Ch06SelfAttention(ChapterScene):
         s_sum = VGroup(tex(r"\sum_k e^{s_k} =", 32), num(sr["sum"], de)).arrange(RIGHT, buff=0.15)
         s_sum.next_to([right, rows_y[1], 0], RIGHT, buff=0)
         total = VGroup(tex(r"\sum_j w_j =", 32, role="accent"),
-                       label(fmt_number(float(np.sum(weights)), dw), size=26, mono=True, role="accent"))
+                       label(fmt(float(np.sum(weights)), digits=dw), size=26, mono=True, role="accent"))
         total.arrange(RIGHT, buff=0.15).next_to([right, rows_y[2], 0], RIGHT, buff=0)
         for g in (s_sum, total):
             fit(g, 7.1 - g.get_left()[0] - 0.1)
@@ -208,7 +205,3 @@ class Ch06SelfAttention(ChapterScene):
         cells = {"scores": score_cells, "exps": exp_cells, "weights": w_cells, "exp_label": e_lab,
                  "w_label": w_lab, "sum": s_sum, "total": total}
         return table, cells
-
-
-__all__ = ["Ch06SelfAttention", "digits_for", "vmatrix", "fmt_auto", "fmt_clean", "tex", "col_labels", "titled",
-           "row_box", "code_block", "code_size", "token_heatmap", "stride_note", "wrap_tokens", "LABEL_PITCH"]

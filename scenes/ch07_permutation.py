@@ -6,11 +6,9 @@ match is found from the numbers themselves, not assumed from ``perm``.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, RIGHT, UP, Create, FadeIn, FadeOut, Line, SurroundingRectangle, VGroup, Write
+from manim import DOWN, UP, Create, FadeIn, FadeOut, Line, SurroundingRectangle, VGroup, Write
 
-from scenes.ch03_tokens import clear_all
-from scenes.common.layout import digits_for, fmt_auto, row_box, tex, titled, vmatrix
-from scenes.common import ChapterScene, TokenRow, color, fit, label, shorten
+from scenes.common import ChapterScene, TokenRow, color, digits_for, fit, fmt, label, output_pair, row_box, shorten, tex
 
 NARRATION = {
     "words": "Take the same words as before.",
@@ -41,42 +39,6 @@ def match_rows(Y: np.ndarray, Y2: np.ndarray, perm, atol: float = 1e-4) -> list[
     return out
 
 
-PAIR_X = 6.95  # the two output matrices stay within |x| <= PAIR_X (the frame is 14.2 wide)
-PAIR_GAP = 1.3  # the least room between them, for the lines that link their rows
-
-
-def output_pair(left_array, right_array, left_labels, right_labels, names, digits, y: float, max_cols: int = 3):
-    """Two outputs side by side, row labels on the outer sides, both inside the frame.
-
-    They sit at x = -3.7 and 3.7 when that fits; else closer together (never nearer than
-    :data:`PAIR_GAP`), centred; and when even that is too wide (long labels, many decimals),
-    with fewer columns. ``digits(n_cols)`` gives the decimals for that many columns.
-    Returns ``(left, right, lg, rg)``: the two ValueMatrices and the two titled groups.
-    """
-    n, d = np.atleast_2d(left_array).shape
-    for cols in range(max_cols, 0, -1):
-        dg = digits(cols)
-        left = vmatrix(left_array, max_rows=n, max_cols=cols, row_labels=left_labels, digits=dg)
-        right = vmatrix(right_array, max_rows=n, max_cols=cols, row_labels=right_labels, digits=dg)
-        for t in right.row_label_mobs:  # labels on the outer side, so the lines between stay clear
-            ty = t.get_y()
-            t.next_to(right.brackets[1], RIGHT, buff=0.15).set_y(ty)
-        lg = titled(left, names[0], (n, d), "words in order")
-        rg = titled(right, names[1], (n, d), "shuffled words", role="accent")
-        lg.move_to([-3.7, y, 0])
-        rg.move_to([3.7, y, 0]).align_to(lg, UP)
-        if lg.get_left()[0] >= -PAIR_X and rg.get_right()[0] <= PAIR_X:
-            break
-        room = 2 * PAIR_X - lg.width - rg.width
-        if room >= PAIR_GAP or cols == 1:
-            gap = max(PAIR_GAP, min(room, rg.get_left()[0] - lg.get_right()[0]))
-            rg.next_to(lg, RIGHT, buff=gap).align_to(lg, UP)
-            pair = VGroup(lg, rg)
-            fit(pair, 2 * PAIR_X).set_x(0)  # scales only in the last resort (one column left)
-            break
-    return left, right, lg, rg
-
-
 def telling_digits(Y: np.ndarray, n_cols: int, least: int, most: int = 5) -> int:
     """Fewest decimals (from ``least``) at which the shown part of every row of ``Y`` prints differently.
 
@@ -91,8 +53,6 @@ def telling_digits(Y: np.ndarray, n_cols: int, least: int, most: int = 5) -> int
 
 
 class Ch07Permutation(ChapterScene):
-    NUMBER = 7
-    TITLE = "The permutation problem"
     NARRATION = NARRATION
 
     def construct(self):
@@ -152,13 +112,13 @@ class Ch07Permutation(ChapterScene):
 
         # --- beat: how equal
         gap = float(np.max(np.abs(Yp - Y[match])))
-        gap_text = label(f"largest difference between linked rows, over all {d} columns: {fmt_auto(gap)}",
+        gap_text = label(f"largest difference between linked rows, over all {d} columns: {fmt(gap, 'auto')}",
                          size=22, role="muted")
         fit(gap_text, 12.5).move_to([0, 1.85, 0])
         self.beat("gap", FadeIn(gap_text, shift=DOWN * 0.2), run_time=1.0)
 
         # --- beat: why
-        clear_all(self)
+        self.clear_stage(caption=True)
         self.why_and_rule("why")
 
     def nothing_to_shuffle(self, row1, n: int) -> None:
@@ -168,7 +128,7 @@ class Ch07Permutation(ChapterScene):
         note = label(f"nothing to shuffle: {why_not}", size=28, role="accent")
         fit(note, 12.5).next_to(row1, DOWN, buff=0.8)
         self.beat("alone" if n == 1 else "same", FadeIn(note, shift=UP * 0.2), run_time=1.2)
-        clear_all(self)
+        self.clear_stage(caption=True)
         self.why_and_rule("why_unshown")
 
     def why_and_rule(self, key: str) -> None:

@@ -10,10 +10,8 @@ import math
 import numpy as np
 from manim import DOWN, RIGHT, UP, Create, FadeIn, Line, SurroundingRectangle, VGroup, Write
 
-from scenes.ch03_tokens import clear_all
-from scenes.ch07_permutation import output_pair
-from scenes.common.layout import digits_for, vmatrix, code_block, fmt_auto, row_box, tex, titled
-from scenes.common import ChapterScene, TokenRow, color, fit, label, shorten, source_lines
+from scenes.common import (ChapterScene, TokenRow, code_block, color, digits_for, fit, fmt, label, output_pair, row_box,
+                           shorten, source_lines, tex, titled, vmatrix)
 
 NARRATION = {
     "recap": "Self-attention alone reads a bag of words. The fix is to tell every word where it stands.",
@@ -36,8 +34,6 @@ PATH = "model/transformer.py"
 
 
 class Ch08Positions(ChapterScene):
-    NUMBER = 8
-    TITLE = "Positional embedding"
     NARRATION = NARRATION
 
     def construct(self):
@@ -57,7 +53,7 @@ class Ch08Positions(ChapterScene):
         self.beat("recap", FadeIn(row), FadeIn(nums, lag_ratio=0.2), run_time=1.5)
 
         # --- beat: P, one learned row per position
-        clear_all(self, run_time=0.5)  # the row and its caption
+        self.clear_stage(run_time=0.5, caption=True)  # the row and its caption
         pm = vmatrix(P, max_rows=n, max_cols=5, row_labels=pos_names, label_role="position")
         rows = f"rows 0 to {n - 1}" if n > 1 else "row 0"
         pg = titled(pm, "P", (n, d), f"{rows} of a {T} × {d} table; first {len(pm.shown_cols)} "
@@ -74,7 +70,7 @@ class Ch08Positions(ChapterScene):
         self.beat("code", FadeIn(cg, shift=UP * 0.2), run_time=1.2)
 
         # --- beat: X + P
-        clear_all(self)
+        self.clear_stage(caption=True)
         xm = vmatrix(X, max_rows=n, max_cols=2, row_labels=tokens)
         pm2 = vmatrix(P, max_rows=n, max_cols=2, row_labels=[str(i) for i in range(n)], label_role="position")
         sm = vmatrix(XP, max_rows=n, max_cols=2, row_labels=tokens)
@@ -103,7 +99,7 @@ class Ch08Positions(ChapterScene):
             return
 
         # --- beat: both orders again
-        clear_all(self)
+        self.clear_stage(caption=True)
         diffs = np.abs(Ypp - Yp[perm]).max(axis=1)  # per shuffled row: its largest difference
         # enough decimals that the largest difference shows in the digits (at least those the values need)
         dg = int(np.clip(1 - math.floor(math.log10(max(float(diffs.max()), 1e-12))),
@@ -116,7 +112,7 @@ class Ch08Positions(ChapterScene):
         self.beat("again", FadeIn(lg), FadeIn(rg), Create(links, lag_ratio=0.2), run_time=2.0)
 
         # --- beat: the rows now differ
-        gap_text = label(f"largest difference between linked rows: {fmt_auto(diffs.max())}", size=24, role="text")
+        gap_text = label(f"largest difference between linked rows: {fmt(diffs.max(), 'auto')}", size=24, role="text")
         fit(gap_text, 12.5).move_to([0, 2.3, 0])
         self.beat("gap", FadeIn(gap_text, shift=DOWN * 0.2), run_time=1.0)
 
@@ -129,7 +125,7 @@ class Ch08Positions(ChapterScene):
             marks.add(SurroundingRectangle(t, color=color("accent"), buff=0.05, stroke_width=2))
         self.play(Create(marks), links[k].animate.set_stroke(color("accent"), width=4), run_time=0.8)
         self.wait(1.5)
-        clear_all(self)
+        self.clear_stage(caption=True)
         ncols = 6
         r1 = vmatrix(Yp[i], max_cols=ncols, row_labels=[f"position {i}"], label_role="position", digits=dg)
         r2 = vmatrix(Ypp[k], max_cols=ncols, row_labels=[f"position {k}"], label_role="position", digits=dg)
@@ -137,7 +133,7 @@ class Ch08Positions(ChapterScene):
         rows = VGroup(r1, r2, r3).arrange(DOWN, buff=0.35, aligned_edge=RIGHT)
         word = label(f"output row of “{shorten(tokens[i])}”", size=28, role="accent")
         note = label(r1.note_text, size=20, role="muted")
-        big = label(f"largest difference: {fmt_auto(diffs[k])}", size=24)
+        big = label(f"largest difference: {fmt(diffs[k], 'auto')}", size=24)
         card = VGroup(word, rows, note, big).arrange(DOWN, buff=0.35)
         fit(card, 13, 5.6).move_to([0, 0.1, 0])
         self.beat("differ", FadeIn(card, shift=UP * 0.2), run_time=1.5)

@@ -6,13 +6,12 @@ pointed out are picked from ``links`` when the scene is built, never named here.
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowArrow, Rectangle, ReplacementTransform,
+from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowArrow, ReplacementTransform,
                    SurroundingRectangle, VGroup, Write)
 
-from scenes.common.layout import (col_labels, fmt_clean, link_path, place_like, ring, shared_digits, stride_note,
-                                  tex, text_line, token_heatmap, vmatrix, wrap_tokens)
-from scenes.common import (ELLIPSIS, ChapterScene, ValueMatrix, color, fit, fmt_number, label, shape_tag, shorten,
-                           value_color, value_legend)
+from scenes.common import (ELLIPSIS, ChapterScene, ValueMatrix, col_labels, color, fit, fmt, head_strips, label,
+                           link_path, place_like, ring, shape_tag, shared_digits, shorten, stride_note, tex, text_line,
+                           titled, token_grid, token_heatmap, vmatrix)
 
 REVIEW_CAP = 30  # tokens drawn as boxes beside the heatmap; the heatmap itself shows all of them
 
@@ -68,8 +67,6 @@ def pick_links(links, n_max: int = 2):
 
 
 class Ch09QueryKeyValue(ChapterScene):
-    NUMBER = 9
-    TITLE = "Queries, keys and values"
     NARRATION = NARRATION
 
     def construct(self):
@@ -87,9 +84,9 @@ class Ch09QueryKeyValue(ChapterScene):
 
         # --- beat: X for the whole review
         xm = vmatrix(x_in, max_rows=6, max_cols=2, row_labels=tokens)
-        xg = titled_left(xm, "X", (n, d), xm.note_text)
+        xg = titled(xm, "X", (n, d), xm.note_parts)
         w_note = VGroup(tex(r"W_Q,\; W_K,\; W_V", 30, "muted"),
-                        label(f"learned, {' × '.join(map(str, np.asarray(b['Wq']).shape))} each", size=20,
+                        label(f"learned, {fmt(np.asarray(b['Wq']).shape, 'shape')} each", size=20,
                               role="muted"))
         w_note.arrange(DOWN, buff=0.1)
         VGroup(xg, w_note).arrange(DOWN, buff=0.2).move_to([-4.6, 0, 0])
@@ -143,7 +140,7 @@ class Ch09QueryKeyValue(ChapterScene):
         right = VGroup(s_group, note)
         fit(right, 8.5, 4.5).move_to([2.6, 0, 0]).align_to([0, 1.7, 0], UP)
         f_s = tex(r"S = \frac{Q_h\,K_h^\top}{\sqrt{d_k}}", 42).move_to([-4.2, 0.4, 0])
-        f_root = tex(r"\sqrt{d_k} = \sqrt{" + str(dh) + "} = " + fmt_clean(np.sqrt(dh)), 32, "muted")
+        f_root = tex(r"\sqrt{d_k} = \sqrt{" + str(dh) + "} = " + fmt(np.sqrt(dh), "clean"), 32, "muted")
         f_root.next_to(f_s, DOWN, buff=0.35)
         f_shape = shape_tag(*S.shape, size=22).next_to(f_root, DOWN, buff=0.3)
         self.beat("scores", FadeIn(right), Write(f_s), FadeIn(f_root), FadeIn(f_shape), run_time=1.8)
@@ -152,7 +149,7 @@ class Ch09QueryKeyValue(ChapterScene):
         wm = ValueMatrix(Wt, max_rows=m, max_cols=m, row_labels=tokens, label_role="query", vmax=1.0,
                          digits=s_digits)
         self.score_layouts = [(sm.copy(), sm_cols), (place_like(wm, sm), sm_cols)]  # for the tests
-        sums = sorted({fmt_number(v) for v in Wt.sum(axis=1)})
+        sums = sorted({fmt(v) for v in Wt.sum(axis=1)})
         f_w = tex(r"W = \mathrm{softmax}(S)", 40).move_to(f_s)
         w_sum = VGroup(label(f"each full row of {n}", size=22, role="muted"),
                        label(f"sums to {' to '.join(sums)}", size=22, role="muted")).arrange(DOWN, buff=0.08)
@@ -196,7 +193,8 @@ class Ch09QueryKeyValue(ChapterScene):
 
         # the review as token boxes: up to REVIEW_CAP tokens, then a visible ellipsis (links past it get no arc)
         shown = tokens if n <= REVIEW_CAP else tokens[:REVIEW_CAP - 1] + [ELLIPSIS]
-        review = wrap_tokens(shown, width=room, font_size=20, line_buff=0.3)  # lanes for the links between lines
+        review = token_grid(shown, font_size=20, max_width=room, buff=0.1, line_buff=0.3, balance=False,
+                            centred=False)  # left-aligned lines, room between them for the links
         reach = n if n <= REVIEW_CAP else REVIEW_CAP - 1
         fit(review, room, 4.0).next_to(info, DOWN, buff=0.35).align_to(info, LEFT)
         self.review = review  # for the tests
@@ -204,7 +202,7 @@ class Ch09QueryKeyValue(ChapterScene):
             # --- beat: a single token has no link to another token; its one weight is on itself
             if n == 1:
                 note = text_line(label(f"“{shorten(tokens[0])}”", size=22, role="query"), label("→ itself", size=22),
-                                 label(f"weight {fmt_number(Wt[0, 0])}", size=22), buff=0.15)
+                                 label(f"weight {fmt(Wt[0, 0])}", size=22), buff=0.15)
                 fit(note, room).next_to(review, DOWN, buff=0.25).align_to(review, LEFT)
                 self.play(FadeIn(review), run_time=0.8)
                 self.beat("alone", FadeIn(note), run_time=1.0)
@@ -218,7 +216,7 @@ class Ch09QueryKeyValue(ChapterScene):
         for h, i, j, w in shown_links:
             marks.add(ring(hm.square(i, j), buff=0.02))
             if max(i, j) < reach:
-                a, c = review.boxes[i], review.boxes[j]
+                a, c = review.token(i), review.token(j)
                 k = drawn.index((h, i, j, w))
                 path = link_path(review, i, j, lane=k, lanes=len(drawn)).set_stroke(color("accent"), width=2 + 6 * w)
                 self.link_paths.append(path)
@@ -226,7 +224,7 @@ class Ch09QueryKeyValue(ChapterScene):
                          SurroundingRectangle(c, color=color("key"), buff=0.03, stroke_width=2))
             notes.add(text_line(label(f"“{shorten(tokens[i])}”", size=22, role="query"), label("→", size=22),
                                 label(f"“{shorten(tokens[j])}”", size=22, role="key"),
-                                label(f"weight {fmt_number(w)}", size=22), buff=0.15))
+                                label(f"weight {fmt(w)}", size=22), buff=0.15))
         notes.arrange(DOWN, buff=0.12, aligned_edge=LEFT).next_to(review, DOWN, buff=0.25).align_to(review, LEFT)
         fit(notes, room)
         self.play(FadeIn(review), run_time=0.8)
@@ -236,43 +234,3 @@ class Ch09QueryKeyValue(ChapterScene):
         self.beat("learned", run_time=0.5)
         self.finish()
 
-
-def head_strips(vectors, names, roles, n_heads: int, h0: int | None, cell: float = 0.16,
-                gap: float = 0.16) -> VGroup:
-    """Each vector as a strip of coloured cells cut into ``n_heads`` chunks; chunk ``h0`` (if any) is outlined.
-
-    A colour key for the shared scale sits under the strips, at the right.
-    """
-    d = len(vectors[0])
-    dh = d // n_heads
-    cell = min(cell, (11.0 - gap * (n_heads - 1)) / d)
-    vmax = float(max(np.abs(v).max() for v in vectors))
-    out = VGroup()
-    for vec, name, role in zip(vectors, names, roles):
-        chunks = VGroup()
-        for h in range(n_heads):
-            chunk = VGroup(*[Rectangle(width=cell, height=0.36, stroke_width=0, fill_color=value_color(v, vmax),
-                                       fill_opacity=1).shift(RIGHT * k * cell)
-                             for k, v in enumerate(vec[h * dh:(h + 1) * dh])])
-            chunks.add(chunk)
-        chunks.arrange(RIGHT, buff=gap)
-        row = VGroup(tex(name, 36, role).next_to(chunks, LEFT, buff=0.3), chunks)
-        if h0 is not None:
-            row.add(SurroundingRectangle(chunks[h0], color=color("accent"), buff=0.04, stroke_width=3))
-        out.add(row)
-    out.arrange(DOWN, buff=0.3, aligned_edge=RIGHT)
-    names_h = VGroup(*[label(f"head {h + 1}", size=20, role="accent" if h0 is None or h == h0 else "muted")
-                       .next_to(out[-1][1][h], DOWN, buff=0.2) for h in range(n_heads)])
-    out.add(names_h)
-    key = value_legend(vmax, width=2.2, size=18, title="colour: value of each entry")
-    out.add(key.next_to(names_h, DOWN, buff=0.25).align_to(out[-2][1], RIGHT))
-    return out
-
-
-def titled_left(mob, name: str, shape: tuple, note: str = "", role: str = "text"):
-    """Like ``titled``, with each part of the note on a line of its own."""
-    head = tex(name, 40, role).next_to(mob, UP, buff=0.2)
-    notes = [label(part, size=20, role="muted") for part in note.split(", ") if part]
-    foot = VGroup(shape_tag(*shape, size=22), *notes)
-    foot.arrange(DOWN, buff=0.08).next_to(mob, DOWN, buff=0.2)
-    return VGroup(head, mob, foot)

@@ -10,10 +10,8 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowArrow, SurroundingRectangle,
                    TransformFromCopy, VGroup, VMobject, Write)
 
-from scenes.common.layout import code_block, ring, stride_note, tex, text_line, token_heatmap
-from scenes.ch09_qkv import head_strips
-from scenes.common import (ChapterScene, color, fit, fmt_number, label, shorten, source_lines, value_color,
-                           value_legend)
+from scenes.common import (ChapterScene, code_block, color, fit, fmt, head_strips, label, ring, shape_tag, shorten,
+                           source_lines, stride_note, tex, text_line, token_heatmap, value_color, value_legend)
 
 NARRATION = {
     "why": "One head gives each token one set of weights. To follow several kinds of link, "
@@ -65,8 +63,8 @@ def shape_table(letters, numbers, size: float = 26) -> VGroup:
     """Shapes as two aligned rows: letters (B × n × d) over the real numbers (1 × 16 × 64), with arrows."""
     cols = VGroup()
     for k, (ls, ns) in enumerate(zip(letters, numbers)):
-        top = label(" × ".join(ls), size=size, role="muted", mono=True)
-        bottom = label(" × ".join(str(v) for v in ns), size=size, role="accent", mono=True)
+        top = shape_tag(*ls, size=size, role="muted")
+        bottom = shape_tag(*ns, size=size, role="accent")
         cols.add(VGroup(top, bottom).arrange(DOWN, buff=0.2))
         if k < len(letters) - 1:
             cols.add(label("→", size=size, role="muted"))
@@ -103,8 +101,6 @@ def strongest_link(weights_h: np.ndarray, links, h: int):
 
 
 class Ch10MultiHead(ChapterScene):
-    NUMBER = 10
-    TITLE = "Multi-head attention"
     NARRATION = NARRATION
 
     def head_pair(self, heads, Wts, tokens, links, lab_w):
@@ -124,14 +120,14 @@ class Ch10MultiHead(ChapterScene):
                 box = VGroup()
                 callouts.add(text_line(label(f"head {h + 1}:", size=20, role="accent"),
                                        label(f"“{shorten(tokens[0])}”", size=20, role="query"),
-                                       label("→ itself", size=20), label(fmt_number(Wts[h][0, 0]), size=20)))
+                                       label("→ itself", size=20), label(fmt(Wts[h][0, 0]), size=20)))
             else:
                 i, j, w = link
                 box = ring(hm.square(i, j))
                 callouts.add(text_line(label(f"head {h + 1}:", size=20, role="accent"),
                                        label(f"“{shorten(tokens[i])}”", size=20, role="query"), label("→", size=20),
                                        label(f"“{shorten(tokens[j])}”", size=20, role="key"),
-                                       label(fmt_number(w), size=20)))
+                                       label(fmt(w), size=20)))
             pair.add(VGroup(hm, name, box))
         pair.arrange(RIGHT, buff=0.6, aligned_edge=DOWN)
         for g in pair[1:]:  # squares on one line, also when a legend reaches below a short heatmap

@@ -90,8 +90,6 @@ def block_diagram(norm_first: bool) -> tuple[VGroup, dict[str, VGroup]]:
 
 
 class Ch11Block(ChapterScene):
-    NUMBER = 11
-    TITLE = "The transformer block"
     NARRATION = NARRATION
 
     def construct(self):

@@ -6,13 +6,11 @@ probabilities of the three example reviews, and the padding check), ``tokens.pkl
 """
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, FadeIn, GrowFromEdge, LaggedStart, MathTex, Rectangle,
                    RoundedRectangle, SurroundingRectangle, VGroup, Write)
 
-from scenes.common import ChapterScene, TokenRow, ValueMatrix, bar, color, fit, fmt_number, label
+from scenes.common import ChapterScene, TokenRow, ValueMatrix, bar, color, cut_lines, fit, fmt, label
 
 NARRATION = {
     "rows": "After the blocks, every position holds a vector. But the review is padded, "
@@ -31,18 +29,7 @@ CLASSES = ("negative", "positive")
 COLS = {"text": -6.5, "true": 0.2, "prob": 1.5, "mark": 6.0}  # left edges (text, prob) and centres of the cards
 
 
-def cut_lines(text: str, width: int, max_lines: int) -> list[str]:
-    """``text`` wrapped at ``width`` characters, at most ``max_lines`` lines, the last one ending in … when cut."""
-    lines = textwrap.wrap(" ".join(text.split()), width=width)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
-    return lines
-
-
 class Ch12Classification(ChapterScene):
-    NUMBER = 12
-    TITLE = "Classification"
     NARRATION = NARRATION
 
     def construct(self):
@@ -92,7 +79,7 @@ class Ch12Classification(ChapterScene):
             diff = float(np.abs(vec - ref).max())
             same = j > 0 and np.allclose(vec, ref, atol=1e-5)
             verdict = ("" if j == 0 else "identical" if diff == 0 else f"differs by ≤ {diff:.0e}" if same
-                       else f"differs by up to {fmt_number(diff)}")
+                       else f"differs by up to {fmt(diff)}")
             checks.add(self.vec_row(name, vec, vmax, verdict, "positive" if same else "negative"))
         checks.arrange(DOWN, buff=0.22)
         for c in checks:  # line the matrices up under each other
@@ -119,7 +106,7 @@ class Ch12Classification(ChapterScene):
         sums = VGroup()
         for c in range(2):
             sign = "−" if float(b_head[c]) < 0 else "+"
-            s = label(f"· pooled {sign} {fmt_number(abs(float(b_head[c])))} = {fmt_number(logits[c])}", size=24,
+            s = label(f"· pooled {sign} {fmt(abs(float(b_head[c])))} = {fmt(logits[c])}", size=24,
                       mono=True)
             s.next_to(wm.brackets, RIGHT, buff=0.3).set_y(wm.row(c).get_y())
             sums.add(s)
@@ -132,15 +119,15 @@ class Ch12Classification(ChapterScene):
 
         # --- beat: softmax -------------------------------------------------------------------------
         probs = np.asarray(ex["probs"])
-        z0, z1 = fmt_number(logits[0]), fmt_number(logits[1])
+        z0, z1 = fmt(logits[0]), fmt(logits[1])
         soft = MathTex(r"P(\text{positive}) = \frac{e^{" + z1 + "}}{e^{" + z0 + "} + e^{" + z1 + "}} = "
-                       + fmt_number(probs[1], 3), font_size=40, color=color("text"))
+                       + fmt(probs[1], digits=3), font_size=40, color=color("text"))
         soft.move_to(DOWN * 0.75)
         bars = VGroup()
         for c, name in enumerate(CLASSES):
             bx = bar(probs[c], width=5.0, role=name).move_to(DOWN * (1.85 + 0.5 * c), aligned_edge=LEFT).set_x(0.2)
             nm = label(name, size=24, role=name).next_to(bx, LEFT, buff=0.3)
-            val = label(fmt_number(probs[c], 3), size=24, mono=True).next_to(bx, RIGHT, buff=0.3)
+            val = label(fmt(probs[c], digits=3), size=24, mono=True).next_to(bx, RIGHT, buff=0.3)
             bars.add(VGroup(nm, bx, val))
         self.beat("softmax", Write(soft), *[GrowFromEdge(g[1][1], LEFT) for g in bars],
                   *[FadeIn(VGroup(g[0], g[1][0], g[2])) for g in bars], run_time=2)
@@ -189,7 +176,7 @@ class Ch12Classification(ChapterScene):
         p = float(np.asarray(e["probs"])[1])
         pbar = bar(p, width=2.2, role=CLASSES[int(e["pred"])])
         pbar.move_to(ORIGIN, aligned_edge=LEFT).set_x(COLS["prob"] + pbar.width / 2)
-        value = label(fmt_number(p, 3), size=24, mono=True).next_to(pbar, RIGHT, buff=0.2)
+        value = label(fmt(p, digits=3), size=24, mono=True).next_to(pbar, RIGHT, buff=0.2)
         verdict = {True: ("right", "positive"), False: ("wrong", "negative"), None: ("?", "muted")}[e["correct"]]
         mark = label(verdict[0], size=24, role=verdict[1]).set_x(COLS["mark"])
         body = VGroup(lines, true, pbar, value, mark)

@@ -12,9 +12,7 @@ import numpy as np
 from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Axes, Create, DashedLine, Dot, FadeIn, LaggedStart, Line,
                    RoundedRectangle, ValueTracker, VGroup, VMobject, linear)
 
-from scenes.ch03_tokens import sit_on_baseline
-from scenes.common import ChapterScene, color, fit, fmt_number, label
-from scenes.common.live import Live, MonoReadout
+from scenes.common import ChapterScene, Live, MonoReadout, color, fit, fmt, label, nice_step, sit_on_baseline
 
 NARRATION = {
     "setup": "Training shows the model batches of labelled reviews and nudges every weight "
@@ -38,21 +36,7 @@ def window(n_steps: int) -> int:
     return max(1, n_steps // 40)
 
 
-def nice_step(span: float, target: int = 4) -> float:
-    """A round tick spacing (1, 2 or 5 times a power of ten) giving about ``target`` ticks over ``span``."""
-    raw = span / max(1, target)
-    mag = 10 ** math.floor(math.log10(raw))
-    return next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
-
-
-def tick_text(v: float, step: float) -> str:
-    digits = max(0, -int(math.floor(math.log10(step)))) if step < 1 else 0
-    return f"{v:,.{digits}f}"
-
-
 class Ch13Training(ChapterScene):
-    NUMBER = 13
-    TITLE = "Training"
     NARRATION = NARRATION
 
     def construct(self):
@@ -130,9 +114,9 @@ class Ch13Training(ChapterScene):
         axes = Axes(x_range=[0, steps[-1], xs], y_range=[y_range[0], y_range[1], ys], x_length=5.0, y_length=3.1,
                     tips=False, axis_config={"color": color("grid"), "stroke_width": 2, "include_ticks": True})
         # font_size here too: add_labels otherwise resizes every label to the axis default (36)
-        axes.get_x_axis().add_labels({v: label(tick_text(v, xs), size=20, role="muted")
+        axes.get_x_axis().add_labels({v: label(fmt(v, "tick", step=xs), size=20, role="muted")
                                       for v in np.arange(0, steps[-1] + 1e-9, xs)}, font_size=20)
-        axes.get_y_axis().add_labels({v: label(tick_text(v, ys), size=20, role="muted")
+        axes.get_y_axis().add_labels({v: label(fmt(v, "tick", step=ys), size=20, role="muted")
                                       for v in np.arange(y_range[0], y_range[1] + 1e-9, ys)}, font_size=20)
         x_lab = label("step", size=22, role="muted").next_to(axes.x_axis, DOWN, buff=0.15)
         head = label(title, size=24, role=role).next_to(axes, UP, buff=0.25)
@@ -160,14 +144,14 @@ class Ch13Training(ChapterScene):
 
         def read(m):
             i = max(1, int(k.get_value())) - 1
-            m.show(f"step {int(xs[i]):,}: {fmt_number(sm[i])}").next_to(axes, DOWN, buff=0.8)
+            m.show(f"step {int(xs[i]):,}: {fmt(sm[i])}").next_to(axes, DOWN, buff=0.8)
 
         readout.add_updater(read)
         read(readout)
         self.add(curve, dot, readout)
         self.beat(key, k.animate(rate_func=linear).set_value(len(pts)), *extra, run_time=5)
         final = upto()
-        last = label(f"last {w} steps: {fmt_number(sm[-1])}", size=22, mono=True, role=role)
+        last = label(f"last {w} steps: {fmt(sm[-1])}", size=22, mono=True, role=role)
         last.next_to(axes, DOWN, buff=0.8)
         self.remove(curve, dot, readout)
         self.add(final, last)
@@ -185,7 +169,7 @@ class Ch13Training(ChapterScene):
                 cells.append([label("⋮", size=22, role="muted") for _ in head])
                 continue
             cells.append([label(str(ep[i]), size=24, mono=True),
-                          label(fmt_number(tr["epoch_train_loss"][i], 3), size=24, mono=True, role="query"),
+                          label(fmt(tr["epoch_train_loss"][i], digits=3), size=24, mono=True, role="query"),
                           label(f"{float(tr['epoch_train_acc'][i]) * 100:.1f} %", size=24, mono=True, role="value")])
         xs = [0, 1.9, 4.1]
         table = VGroup()

@@ -12,7 +12,7 @@ import numpy as np
 from manim import (DOWN, RIGHT, UP, Arrow, FadeIn, FadeOut, Indicate, LaggedStart, RoundedRectangle,
                    SurroundingRectangle, VGroup, VMobject)
 
-from scenes.common import ChapterScene, TokenRow, bar, color, fit, fmt_number, label, shape_tag
+from scenes.common import ChapterScene, TokenRow, bar, color, fit, fmt, label, shape_tag, stack_lines
 
 NARRATION = {
     "read": "Here is the whole path once more, on our example review. "
@@ -40,13 +40,7 @@ def card(title: str, body: VGroup, tag, role: str = "muted") -> VGroup:
     return VGroup(box, name, body, tag)
 
 
-def lines(*texts: str, size: float = 20, role: str = "text", mono: bool = False) -> VGroup:
-    return VGroup(*[label(t, size=size, role=role, mono=mono) for t in texts]).arrange(DOWN, buff=0.08)
-
-
 class Ch14Recap(ChapterScene):
-    NUMBER = 14
-    TITLE = "Recap"
     NARRATION = NARRATION
 
     def construct(self):
@@ -70,28 +64,29 @@ class Ch14Recap(ChapterScene):
             return t
 
         wrapped = textwrap.wrap(" ".join(ds["examples"][0]["text"].split()), 18)
-        review = lines(*wrapped[:2], wrapped[2] + (" …" if len(wrapped) > 3 else "") if len(wrapped) > 2 else "",
-                       size=20, role="token")
+        review = stack_lines(*wrapped[:2], wrapped[2] + (" …" if len(wrapped) > 3 else "") if len(wrapped) > 2 else "",
+                             size=20, role="token")
         words = list(ex["tokens"])
         ids = list(tok["word_ids"])
         qkv = VGroup(*[label(s, size=24, role=r) for s, r in (("Q", "query"), ("K", "key"), ("V", "value"))])
         qkv.arrange(RIGHT, buff=0.3)
         verdict = VGroup(label(pred, size=28, role=pred), bar(p, width=2.2, role=pred),
-                         label(f"P(positive) = {fmt_number(p, 3)}", size=20, mono=True)).arrange(DOWN, buff=0.1)
+                         label(f"P(positive) = {fmt(p, digits=3)}", size=20, mono=True)).arrange(DOWN, buff=0.1)
         stages = [
             card("review", review, tag("review", text="text")),
             card("tokens", TokenRow(words[:3] + (["…"] if n > 3 else []), font_size=20),
                  tag("tokens", text=f"n = {n} tokens")),
-            card("ids", lines(", ".join(str(i) for i in ids[:3]) + ", …", f"+ {T - n} pads (id 0)"),
+            card("ids", stack_lines(", ".join(str(i) for i in ids[:3]) + ", …", f"+ {T - n} pads (id 0)"),
                  tag("ids", 1, T)),
-            card("embeddings", lines("E[id] + P[position]", f"{d} numbers each"),
+            card("embeddings", stack_lines("E[id] + P[position]", f"{d} numbers each"),
                  tag("embed", 1, T, d)),
-            card("attention", VGroup(qkv, lines(f"each {shape_str(1, T, d)}", f"{h} heads")).arrange(DOWN, buff=0.12),
+            card("attention", VGroup(qkv, stack_lines(f"each {fmt((1, T, d), 'shape')}", f"{h} heads"))
+                 .arrange(DOWN, buff=0.12),
                  tag("attention", 1, h, T, T), "accent"),
-            card(f"block × {N}", lines("attention", "feed-forward", "(each: norm first)" if cfg["norm_first"]
-                                       else "(each: add & norm)"),
+            card(f"block × {N}", stack_lines("attention", "feed-forward", "(each: norm first)" if cfg["norm_first"]
+                                             else "(each: add & norm)"),
                  tag("block", 1, T, d), "accent"),
-            card("pooled vector", lines(f"mean over the {n}", "real tokens"), tag("pooled", 1, d)),
+            card("pooled vector", stack_lines(f"mean over the {n}", "real tokens"), tag("pooled", 1, d)),
             card("sentiment", verdict, tag("logits", 1, k), pred),
         ]
         self.stages = stages
@@ -140,7 +135,3 @@ class Ch14Recap(ChapterScene):
         self.beat("verdict", FadeIn(ring), Indicate(stages[-1][2], color=color(pred)), run_time=1.5)
         self.beat("close")
         self.finish()
-
-
-def shape_str(*dims) -> str:
-    return " × ".join(str(x) for x in dims)

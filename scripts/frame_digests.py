@@ -32,10 +32,10 @@ def collect(media: Path, quality: str) -> dict[str, list[str]]:
 
     folder = QUALITIES[quality][1]
     out = {}
-    for stem, cls, _ in CHAPTERS:
-        video = media / "videos" / stem / folder / f"{cls}.mp4"
+    for c in CHAPTERS:
+        video = media / "videos" / c.stem / folder / f"{c.cls}.mp4"
         if video.is_file():
-            out[cls] = digests(video)
+            out[c.cls] = digests(video)
     return out
 
 

@@ -1,7 +1,7 @@
 """Save frames of a video as PNGs, to look at what a chapter shows.
 
-    .venv/bin/python scripts/frames.py media/videos/ch02_dataset/480p15/Ch02Dataset.mp4 /tmp/frames --every 5
-    .venv/bin/python scripts/frames.py VIDEO OUTDIR --at 3.5 10 22
+    .venv/bin/python -m scripts.frames media/videos/ch02_dataset/480p15/Ch02Dataset.mp4 /tmp/frames --every 5
+    .venv/bin/python -m scripts.frames VIDEO OUTDIR --at 3.5 10 22
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ subtitles both as a text track inside the MP4 (mov_text) and as an SRT beside it
 
 Used by ``scripts/render.py``; also a command:
 
-    .venv/bin/python scripts/join.py OUT.mp4 "Title 1=a.mp4" "Title 2=b.mp4"
+    .venv/bin/python -m scripts.join OUT.mp4 "Title 1=a.mp4" "Title 2=b.mp4"
 """
 from __future__ import annotations
 
@@ -176,7 +176,7 @@ def merged_cues(parts: list[tuple[Path, float, float]]) -> list[tuple[float, flo
 
 
 def write_srt(cues: list[tuple[float, float, str]], out: Path) -> int:
-    from model.store import atomic_write_bytes
+    from model.files import atomic_write_bytes
 
     body = "\n".join(f"{i}\n{_stamp(a)} --> {_stamp(b)}\n{text}\n" for i, (a, b, text) in enumerate(cues, 1))
     atomic_write_bytes(out, body.encode("utf-8"))

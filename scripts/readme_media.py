@@ -1,7 +1,7 @@
 """Regenerate the README's preview GIF, still frames, chapter table and model card.
 
-    ./render.sh -q l && .venv/bin/python scripts/readme_media.py
-    .venv/bin/python scripts/readme_media.py --stills-from media/attention-explained-1080p60.mp4   # sharper stills
+    ./render.sh -q l && .venv/bin/python -m scripts.readme_media
+    .venv/bin/python -m scripts.readme_media --stills-from media/attention-explained-1080p60.mp4   # sharper stills
 
 Reads the joined low-quality video (``media/attention-explained-480p15.mp4`` by default) and
 the committed assets; writes ``docs/preview.gif`` and ``docs/still-*.png``, and rewrites the
@@ -17,12 +17,11 @@ from pathlib import Path
 import av
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from model import store
+from model.files import atomic_write_bytes
+from model.train import DEFAULT_THREADS  # torch-free at import
 
-from model import store  # noqa: E402
-from model.store import atomic_write_bytes  # noqa: E402
-from model.train import DEFAULT_THREADS  # noqa: E402  (torch-free at import)
+ROOT = Path(__file__).resolve().parent.parent
 
 STILLS = [("Ch06SelfAttention", 0.65), ("Ch09QueryKeyValue", 0.85), ("Ch13Training", 0.64)]  # chapter, fraction in
 
@@ -123,7 +122,7 @@ def main() -> int:
     docs.mkdir(exist_ok=True)
     from scenes.chapters import CHAPTERS
 
-    by_cls = {cls: k for k, (_, cls, _) in enumerate(CHAPTERS)}
+    by_cls = {c.cls: k for k, c in enumerate(CHAPTERS)}
     times = []
     for cls, frac in STILLS:
         _, a, b = still_chapters[by_cls[cls]]

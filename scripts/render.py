@@ -1,4 +1,5 @@
-"""Render the chapters and join them into one video. ``render.sh`` runs this inside the project .venv.
+"""Render the chapters and join them into one video. ``render.sh`` runs this (``python -m scripts.render``)
+inside the project .venv.
 
     ./render.sh [-q l|m|h|k] [-j N] [--list] [--force] [--preset P] [--crf N] [--voice joe|none] [--text TEXT|-] [--regenerate] [--data-dir DIR] [SCENE ...]
 
@@ -33,21 +34,18 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from scenes.chapters import CHAPTERS  # noqa: E402
-from scripts.render_chapters import (QUALITIES, Chapter, chapter_config, effective_config,  # noqa: E402,F401
+from scenes.chapters import BY_CLASS, CHAPTERS, REVIEW_CHAPTERS, needed_by
+from scripts.render_chapters import (QUALITIES, Chapter, chapter_config, effective_config,  # noqa: F401
                                      input_key, render_all, seconds_left)
+
+ROOT = Path(__file__).resolve().parent.parent
 
 USAGE = ("./render.sh [-q l|m|h|k] [-j N] [--list] [--force] [--preset P] [--crf N] [--voice joe|none] [--text TEXT|-] "
          "[--regenerate] [--data-dir DIR] [SCENE ...]")
-TEXT_CHAPTERS = ["Ch03Tokens", "Ch04Padding", "Ch05Embedding", "Ch06SelfAttention", "Ch07Permutation",
-                 "Ch08Positions", "Ch09QueryKeyValue", "Ch10MultiHead", "Ch11Block", "Ch12Classification"]
+TEXT_CHAPTERS = REVIEW_CHAPTERS  # the chapters that show the review: what --text renders
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
                 "veryslow", "placebo")
 FULL_NAME = "attention-explained"
-CHAPTER_NUMBER = {cls: k for k, (_, cls, _) in enumerate(CHAPTERS, 1)}
 # RENDER_PREFLIGHT=1: render.sh checks the flags with any Python before installing anything.
 # This exit code means "the flags are fine and there is something to render".
 PREFLIGHT_GO = 100
@@ -107,7 +105,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
         raise UsageError("--crf must be between 0 and 51")
     if args.preset is not None and args.preset not in X264_PRESETS:
         raise UsageError(f"--preset {args.preset!r} is not an x264 preset; use one of {', '.join(X264_PRESETS)}")
-    known = {c[1] for c in CHAPTERS}
+    known = set(BY_CLASS)
     unknown = [s for s in args.scenes if s not in known]
     if unknown:
         raise UsageError(f"unknown chapter {', '.join(unknown)}; run ./render.sh --list to see them")
@@ -165,7 +163,7 @@ def check_assets(folder: Path) -> None:
         raise store.AssetError(f"{folder / store.MANIFEST} lists no assets. {store.regenerate_hint(folder)}")
     for name in sorted(names):
         try:
-            store.load(name, folder)
+            store.load(name, folder, needed_by=needed_by(name))
         except OSError as exc:
             raise store.AssetError(f"cannot read asset '{name}' in {folder} ({exc}). "
                                    f"{store.regenerate_hint(folder)}") from None
@@ -176,7 +174,7 @@ class Plan:
 
     def __init__(self, assets: Path, media: Path, name: str = FULL_NAME, full: list[str] | None = None):
         self.assets, self.media, self.name = assets, media, name
-        self.full = full or [c[1] for c in CHAPTERS]
+        self.full = full or [c.cls for c in CHAPTERS]
         self.subset_prefix = "" if name == FULL_NAME else f"{name}-"
 
 
@@ -236,7 +234,7 @@ def assemble(chapters: list[Chapter], video: Path, srt: Path) -> list[tuple[str,
     track, and write the same subtitles to ``srt``; returns (title, seconds) per chapter."""
     from scripts.join import join, merged_cues, write_srt
 
-    parts = [(f"{CHAPTER_NUMBER[c.cls]}. {c.title}", c.video) for c in chapters]
+    parts = [(f"{c.entry.number}. {c.title}", c.video) for c in chapters]
     timelines = [c.timeline for c in chapters] if any(c.voice for c in chapters) else None
     cues: list = []
 
@@ -294,8 +292,7 @@ def render(args) -> int:
         return 2
     cfg = effective_config(args, plan.media)
     wanted = set(args.scenes) or set(plan.full)
-    chapters = [Chapter(stem, cls, title, plan.media, args.quality) for stem, cls, title in CHAPTERS
-                if cls in wanted]
+    chapters = [Chapter(entry, plan.media, args.quality) for entry in CHAPTERS if entry.cls in wanted]
     t0 = time.time()
     try:
         speak(args.voice, chapters, plan, media)
@@ -320,8 +317,8 @@ def main(argv: list[str]) -> int:
         print(f"render.sh: {exc}\nusage: {USAGE}", file=sys.stderr)
         return 2
     if args.list:
-        for _, cls, title in CHAPTERS:
-            print(f"{cls}\t{title}")
+        for c in CHAPTERS:
+            print(f"{c.cls}\t{c.title}{chr(9) + 'review' if c.review else ''}")
         return 0
     if os.environ.get("RENDER_PREFLIGHT"):
         return PREFLIGHT_GO

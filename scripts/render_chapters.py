@@ -4,16 +4,14 @@ Only the standard library is imported at the top, so ``render.sh --list`` works 
 bare Python; PyAV (``scripts.join``) and ``model.store`` are imported where they are used.
 
 Each chapter renders in its own manim process into a private staging folder,
-``<media>/staging/<quality>/<Chapter>/``. Only when manim exits 0 are the finished
-``.mp4`` and ``.srt`` moved (``os.replace``) to their places under ``<media>/videos/``,
-so a render killed mid-chapter leaves the previous good video as it was. manim's
-partial-movie cache (one file per animation) stays outside the staging folder, in
-``<media>/videos/<stem>/<quality>/partial_movie_files/<Chapter>/``, so unchanged
-animations are still reused between renders.
+``<media>/staging/<quality>/<Chapter>/``, its per-animation segments included (manim's own
+cache is off, ``manim.cfg``). Only when manim exits 0 are the finished ``.mp4``, ``.srt``
+and timeline moved (``os.replace``) to their places under ``<media>/videos/``, so a render
+killed mid-chapter leaves the previous good video as it was. Whether a chapter needs
+rendering at all is the stamp's business (:func:`input_key`).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -21,8 +19,10 @@ import subprocess
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from functools import lru_cache
 from pathlib import Path
+
+from scripts.progress import Progress, seconds_left
+from scripts.stamps import input_key, manim_version  # noqa: F401  (render.py and the tests use them here)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,78 +38,22 @@ QUALITIES = {  # flag -> (manim flag, folder name manim uses)
 FIRST_GUESS = {"l": 30.0, "m": 60.0, "h": 130.0, "k": 520.0}
 
 
-# --- stamps --------------------------------------------------------------------------------
-
-@lru_cache(maxsize=1)
-def manim_version() -> str:
-    """The installed manim's version, or ``"not installed"``."""
-    from importlib import metadata
-
-    try:
-        return metadata.version("manim")
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def input_files(root: Path) -> list[Path]:
-    """The source files every chapter's pixels may depend on.
-
-    Chapters import one another (ch01 uses ch03's helpers, ch10 uses ch09's), so every
-    ``.py`` file under ``scenes/`` counts for every chapter, as do the model's sources and
-    the locked package versions.
-    """
-    return [*sorted((root / "scenes").rglob("*.py")), *sorted((root / "model").glob("*.py")),
-            root / "requirements.lock"]
-
-
-def input_key(cls: str, quality: str, assets: Path, cfg: Path, root: Path | None = None,
-              voice: Path | None = None) -> str:
-    """A hash of everything a chapter's pixels depend on.
-
-    Parameters
-    ----------
-    cls
-        The chapter's scene class.
-    quality
-        The quality flag (``l``, ``m``, ``h`` or ``k``).
-    assets
-        The assets folder; its manifest holds every asset file's sha256.
-    cfg
-        The manim config file the chapter renders with (encoder settings included).
-    root
-        The repository (default: this one).
-    voice
-        The chapter's voice manifest (``scripts/voice.py``): which voice, and each line's
-        spoken text and length, which set the beats' lengths. None for a silent chapter.
-
-    Returns
-    -------
-    str
-        A sha256 hex digest.
-    """
-    root = root or ROOT
-    h = hashlib.sha256()
-    for f in [*input_files(root), cfg, assets / "manifest.json"]:
-        name = f.relative_to(root) if f.is_relative_to(root) else Path(f.name)
-        data = f.read_bytes() if f.is_file() else b"<missing>"
-        h.update(f"{name.as_posix()}\0{len(data)}\0".encode())
-        h.update(data)
-    h.update(f"manim {manim_version()}|{cls}|{quality}".encode())
-    h.update(b"voice\0" + (voice.read_bytes() if voice else b"<silent>"))
-    return h.hexdigest()
-
-
 class Chapter:
-    """Where one chapter's video, subtitles, stamp, log and staging folder live."""
+    """Where one chapter's video, subtitles, stamp, log and staging folder live.
 
-    def __init__(self, stem: str, cls: str, title: str, media: Path, quality: str):
-        self.stem, self.cls, self.title = stem, cls, title
+    ``entry`` is the chapter's entry in the registry, ``scenes/chapters.py``.
+    """
+
+    def __init__(self, entry, media: Path, quality: str):
+        self.entry = entry
+        stem, cls = entry.stem, entry.cls
+        self.stem, self.cls, self.title = stem, cls, entry.title
         folder = QUALITIES[quality][1]
         self.video = media / "videos" / stem / folder / f"{cls}.mp4"
         self.srt = self.video.with_suffix(".srt")
         self.timeline = self.video.with_suffix(".timeline.json")  # where each spoken line starts
         self.voice: Path | None = None  # the voice manifest, when the chapter speaks
-        self.segments = self.video.parent / "partial_movie_files" / cls  # manim's cache, kept
+        self.segments = media / "staging" / folder / cls / "segments"  # manim's per-animation files
         self.staging = media / "staging" / folder / cls
         self.staged_video = self.staging / f"{cls}.mp4"
         self.staged_srt = self.staged_video.with_suffix(".srt")
@@ -135,7 +79,7 @@ class Chapter:
 
 def write_stamp(ch: Chapter, key: str, seconds: float) -> None:
     """Record a good render of ``ch`` with inputs ``key`` (atomically)."""
-    from model.store import atomic_write_bytes
+    from model.files import atomic_write_bytes
     from scripts.join import video_duration
 
     data = {"key": key, "bytes": ch.video.stat().st_size, "render_seconds": round(seconds, 2),
@@ -165,8 +109,8 @@ def chapter_config(cfg: Path, media: Path, ch: Chapter) -> Path:
     formula is done, manim deletes every file in that folder but the .svg and .tex ones,
     which can be another process's .dvi that dvisvgm is about to read ("does not support
     converting .dvi files to SVG"). A shared text cache can likewise be read half-written.
-    The video goes to the staging folder (``video_dir``); the partial-movie cache
-    (``partial_movie_dir``) stays where it survives between renders.
+    The video and its per-animation segments go to the staging folder (``video_dir``,
+    ``partial_movie_dir``), which is removed after the render.
     """
     parser = read_config(cfg)
     if not parser.has_section("CLI"):
@@ -193,7 +137,7 @@ def write_config(parser, out: Path) -> Path:
     """Write ``parser`` to ``out`` atomically; returns ``out``."""
     import io
 
-    from model.store import atomic_write_bytes
+    from model.files import atomic_write_bytes
 
     text = io.StringIO()
     parser.write(text)
@@ -212,15 +156,8 @@ def manim_command(ch: Chapter, quality: str, cfg: Path, media: Path) -> list[str
 
 
 def prepare_staging(ch: Chapter) -> None:
-    """Give ``ch`` an empty staging folder.
-
-    A staging folder left from an earlier run means that run was killed mid-chapter.
-    manim writes each animation's segment straight to its cache name, so that
-    segment may be half-written: the chapter's segment cache is cleared as well.
-    """
-    if ch.staging.exists():
-        shutil.rmtree(ch.segments, ignore_errors=True)
-        shutil.rmtree(ch.staging, ignore_errors=True)
+    """Give ``ch`` an empty staging folder (one left by a killed run goes, segments and all)."""
+    shutil.rmtree(ch.staging, ignore_errors=True)
     ch.staging.mkdir(parents=True, exist_ok=True)
 
 
@@ -262,8 +199,6 @@ def render_one(ch: Chapter, quality: str, cfg: Path, media: Path, assets: Path) 
         if code == 0 and not publish(ch):
             log.write(f"render.py: manim exited 0 but wrote no {ch.staged_video}\n")
             code = 1
-    if code < 0:  # killed by a signal: a segment may be half-written under its cache name
-        shutil.rmtree(ch.segments, ignore_errors=True)
     shutil.rmtree(ch.staging, ignore_errors=True)
     return code, time.time() - t0
 
@@ -280,61 +215,6 @@ def lay_soundtrack(ch: Chapter, log) -> int:
     return 0
 
 
-# --- progress ------------------------------------------------------------------------------
-
-def fmt_eta(seconds: float) -> str:
-    """``seconds`` as ``12m05s``."""
-    seconds = max(0, int(seconds))
-    return f"{seconds // 60}m{seconds % 60:02d}s"
-
-
-def seconds_left(queued: list[str], running: dict[str, float], known: dict[str, float], finished: list[float],
-                 first_guess: float, jobs: int) -> float:
-    """Wall time still to go: each chapter's last render time if known, else the mean of the chapters
-    finished in this run, else ``first_guess``; running chapters count what is left of theirs.
-
-    ``running`` maps a chapter to the seconds it has run so far.
-    """
-    guess = sum(finished) / len(finished) if finished else first_guess
-
-    def cost(cls: str) -> float:
-        return known.get(cls) or guess
-
-    work = sum(cost(c) for c in queued) + sum(max(0.0, cost(c) - ran) for c, ran in running.items())
-    return work / max(1, jobs)
-
-
-class Progress:
-    """One overall line: done/total, what is rendering, and an ETA.
-
-    Parameters
-    ----------
-    total
-        Every chapter asked for, up-to-date ones included.
-    done
-        How many of them are done already (the up-to-date ones).
-    """
-
-    def __init__(self, total: int, done: int = 0):
-        self.total, self.done, self.t0 = total, done, time.time()
-        self.tty = sys.stderr.isatty()
-        self.last_state = None
-
-    def show(self, running: list[str], estimate_left: float) -> None:
-        line = (f"[render] {self.done}/{self.total} chapters done"
-                f" | now: {', '.join(running) or '-'} | ETA {fmt_eta(estimate_left)}")
-        if self.tty:
-            print("\r" + line[: shutil.get_terminal_size().columns - 1], end="\x1b[K", file=sys.stderr)
-        elif (self.done, tuple(running)) != self.last_state:  # a log file: one line per change
-            self.last_state = (self.done, tuple(running))
-            print(line, file=sys.stderr)
-        sys.stderr.flush()
-
-    def end(self) -> None:
-        if self.tty:
-            print(file=sys.stderr)
-
-
 # --- all chapters --------------------------------------------------------------------------
 
 def render_all(chapters: list[Chapter], args, cfg: Path, media: Path, assets: Path) -> dict:
@@ -345,7 +225,7 @@ def render_all(chapters: list[Chapter], args, cfg: Path, media: Path, assets: Pa
     dict
         ``rendered``, ``skipped`` (up to date) and ``failed``: lists of chapter class names.
     """
-    keys = {c.cls: input_key(c.cls, args.quality, assets, cfg, voice=c.voice) for c in chapters}
+    keys = {c.cls: input_key(c.entry, args.quality, assets, cfg, voice=c.voice) for c in chapters}
     todo = [c for c in chapters if args.force or not c.up_to_date(keys[c.cls])]
     skipped = [c.cls for c in chapters if c not in todo]
     if skipped:

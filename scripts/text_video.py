@@ -140,7 +140,7 @@ def prepare_text(text: str, root: Path, media_root: Path, committed: Path) -> tu
     tuple
         (the text's assets folder, its media folder, the video's name).
     """
-    from model.store import atomic_write_bytes
+    from model.files import atomic_write_bytes
 
     h = text_hash(text)
     media = media_root / "text" / h

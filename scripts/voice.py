@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from model.errors import UserError
-from model.store import atomic_write_bytes
+from model.files import atomic_write_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 VOICES = ("joe", "tone", "none")
@@ -223,7 +223,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--voice", default="joe", choices=VOICES[:2])
     p.add_argument("chapters", nargs="*")
     args = p.parse_args(argv)
-    chosen = [(stem, cls) for stem, cls, _ in CHAPTERS if not args.chapters or cls in args.chapters]
+    chosen = [(c.stem, c.cls) for c in CHAPTERS if not args.chapters or c.cls in args.chapters]
     media = Path(os.environ.get("ATTENTION_MEDIA") or ROOT / "media")
     try:
         t0 = time.time()

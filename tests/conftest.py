@@ -47,13 +47,19 @@ def scene_run(tmp_path_factory):
 
     from scenes.chapters import CHAPTERS
 
-    stems = {cls: stem for stem, cls, _ in CHAPTERS}
+    from scripts.voice import prepare
+
+    stems = {c.cls: c.stem for c in CHAPTERS}
     media = tmp_path_factory.mktemp("scene-media")  # a private text cache: renders may run alongside
+    # the stand-in voice (a burst of 0.3 s a word, near the real voice's pace) speaks every line,
+    # so the chapters last as long as in the narrated video
+    voices, _ = prepare([(c.stem, c.cls) for c in CHAPTERS], "tone", media / "voice", media / "voice-cache",
+                        ROOT / "assets")
     runs: dict = {}
 
     def get(cls_name: str):
         if cls_name not in runs:
-            runs[cls_name] = run_chapter(stems[cls_name], cls_name, media)
+            runs[cls_name] = run_chapter(stems[cls_name], cls_name, media, voice=voices[cls_name])
         return runs[cls_name]
 
     return get

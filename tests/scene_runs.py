@@ -22,9 +22,10 @@ MIN_FONT = 17.5  # the floor is 18; allow rounding in manim's height-based font_
 CONTENT = (-7.1, 7.1, -2.95, 2.95)  # x and y limits for everything but the caption and the heading
 
 
-def run_chapter(stem: str, cls_name: str, media_dir):
+def run_chapter(stem: str, cls_name: str, media_dir, voice=None):
     """Render ``scenes.<stem>.<cls_name>`` with ``dry_run`` and ``skip_animations``: no frame is
-    drawn, but every animation begins and ends, and the clock advances as in the video."""
+    drawn, but every animation begins and ends, and the clock advances as in the video.
+    ``voice`` is a voice manifest (``scripts/voice.py``) to speak the lines with, or None."""
     base = getattr(importlib.import_module(f"scenes.{stem}"), cls_name)
 
     class Recorded(base):
@@ -55,10 +56,20 @@ def run_chapter(stem: str, cls_name: str, media_dir):
             super().play(*args, **kwargs)
             self.problems |= layout_problems(self.mobjects, self.frame_ids, self.headings)
 
-    with tempconfig({"dry_run": True, "quality": "low_quality", "disable_caching": True,
-                     "media_dir": str(media_dir), "write_to_movie": False}):
-        scene = Recorded(skip_animations=True)
-        scene.render()
+    import os
+
+    before = os.environ.pop("ATTENTION_VOICE", None)
+    if voice:
+        os.environ["ATTENTION_VOICE"] = str(voice)
+    try:
+        with tempconfig({"dry_run": True, "quality": "low_quality", "disable_caching": True,
+                         "media_dir": str(media_dir), "write_to_movie": False}):
+            scene = Recorded(skip_animations=True)
+            scene.render()
+    finally:
+        os.environ.pop("ATTENTION_VOICE", None)
+        if before is not None:
+            os.environ["ATTENTION_VOICE"] = before
     seen_ids, family = set(), []
     for m in scene.seen + [m for top in scene.tops for m in top.get_family()]:  # as added, then as at the end
         if id(m) not in seen_ids:

@@ -24,8 +24,7 @@ from manim.utils.testing import frames_comparison as fc
 from manim.utils.testing.frames_comparison import frames_comparison
 
 from scenes.ch06_self_attention import Ch06SelfAttention
-from scenes.common.layout import token_heatmap
-from scenes.common import Heatmap, ValueMatrix
+from scenes.common import Heatmap, ValueMatrix, token_heatmap
 
 __module_test__ = "attention"
 CONTROL = Path(__file__).resolve().parent / "control_data" / __module_test__

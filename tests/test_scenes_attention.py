@@ -18,7 +18,7 @@ from manim import DL, UR, Code, Line, MathTex, SurroundingRectangle, VGroup
 from scene_runs import chapter_fixture, glyph_baselines, matrices_equal_to, of_type, row_labels
 
 from model import store
-from scenes.common import HEX, Heatmap, fmt_number, shorten, value_color, weight_color
+from scenes.common import HEX, Heatmap, fmt, shorten, value_color, weight_color
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,7 +68,7 @@ def test_ch06_shows_x_the_scores_w_and_y(ch06, att):
     maps = [m for m in of_type(ch06, Heatmap) if np.allclose(m.weights, att["W"])]
     assert maps and len(maps[0].squares) == n * n
     shown = [m for m in maps if len(m.values)]
-    assert shown and [t.original_text for t in shown[0].values] == [fmt_number(v) for v in np.ravel(att["W"])]
+    assert shown and [t.original_text for t in shown[0].values] == [fmt(v) for v in np.ravel(att["W"])]
 
 
 def _row_decimals(texts: set, values) -> int:
@@ -101,7 +101,7 @@ def test_ch06_works_one_softmax_row_in_numbers(ch06, att):
     even = float(W.max() - W.min()) < 0.1
     assert (ch06.NARRATION["even"] in ch06.captions) == even
     if even:
-        assert f"all {W.size} weights lie between {fmt_number(W.min())} and {fmt_number(W.max())}" in ch06.texts
+        assert f"all {W.size} weights lie between {fmt(W.min())} and {fmt(W.max())}" in ch06.texts
 
 
 # --- chapter 7 --------------------------------------------------------------------------------
@@ -126,11 +126,9 @@ def test_ch07_links_equal_rows_of_the_two_outputs(ch07, att):
 
 
 def test_ch07_reports_the_real_gap(ch07, att):
-    from scenes.common.layout import fmt_auto
-
     Y, Yp = np.asarray(att["Y"]), np.asarray(att["Y_perm"])
     gap = float(np.max(np.abs(Yp - Y[ch07.matched])))
-    assert any(fmt_auto(gap) in t for t in ch07.texts)
+    assert any(fmt(gap, "auto") in t for t in ch07.texts)
     assert set(att["tokens_perm"]) <= ch07.texts
 
 
@@ -148,8 +146,6 @@ def test_ch08_shows_p_x_plus_p_and_the_real_code(ch08, att):
 
 
 def test_ch08_shows_one_word_whose_output_changed(ch08, att):
-    from scenes.common.layout import fmt_auto
-
     i, k = ch08.diff_pair
     perm = list(att["perm"])
     assert perm[k] == i
@@ -162,7 +158,7 @@ def test_ch08_shows_one_word_whose_output_changed(ch08, att):
              if len(ma.cells) == len(mb.cells)]
     assert pairs and all(da != db for da, db in pairs), "the two rows print the same digits"
     assert f"output row of “{shorten(att['tokens'][i])}”" in ch08.texts
-    assert f"largest difference: {fmt_auto(np.abs(a - b).max())}" in ch08.texts
+    assert f"largest difference: {fmt(np.abs(a - b).max(), 'auto')}" in ch08.texts
 
 
 # --- chapter 9 --------------------------------------------------------------------------------
@@ -197,7 +193,7 @@ def test_ch09_points_out_links_from_the_data(ch09, blk):
     for h, i, j, w in ch09.links_shown:
         assert (h, i, j, w) in links and h == ch09.head_shown and i != j
         assert f"“{shorten(tokens[i])}”" in ch09.texts and f"“{shorten(tokens[j])}”" in ch09.texts
-        assert f"weight {fmt_number(w)}" in ch09.texts
+        assert f"weight {fmt(w)}" in ch09.texts
         assert math.isclose(w, float(np.asarray(blk["weights"])[h, i, j]), rel_tol=1e-5)
 
 
@@ -244,7 +240,7 @@ def test_ch09_heatmap_colours_span_the_head_weights(ch09, blk):
     hm = ch09.heatmap
     assert np.allclose(hm.weights, W) and hm.vmax == pytest.approx(float(W.max()))
     bar, lo, hi = hm.legend
-    assert (lo.original_text, hi.original_text) == ("0", fmt_number(W.max()))
+    assert (lo.original_text, hi.original_text) == ("0", fmt(W.max()))
     i, j = np.unravel_index(int(np.argmax(W)), W.shape)
     top = bar[-1].get_fill_color().to_hex().lower()
     assert hm.square(i, j).get_fill_color().to_hex().lower() == top == weight_color(1.0).to_hex().lower()
@@ -280,7 +276,7 @@ def test_colour_blocks_carry_a_key_with_their_real_scale(ch09, ch10, blk):
     outs = max(float(np.abs(np.asarray(blk[k])).max()) for k in ("head_out", "concat", "attn_out"))
     for scene, vmax in ((ch09, strips), (ch10, strips), (ch10, outs)):
         assert "colour: value of each entry" in scene.texts
-        assert {fmt_number(-vmax), "0", fmt_number(vmax)} <= scene.texts, (scene, vmax)
+        assert {fmt(-vmax), "0", fmt(vmax)} <= scene.texts, (scene, vmax)
     n, dh = len(blk["tokens"]), int(blk["d_head"])
     assert {f"a row per token ({n})", f"a column per number ({dh} a head)"} <= ch10.texts
 
@@ -305,7 +301,7 @@ def test_ch10_head_heatmaps_share_one_scale_to_their_largest_weight(ch10, blk):
     vmax = float(max(W[h].max() for h in ch10.heads_compared))
     assert all(m.vmax == pytest.approx(vmax) for m in maps)  # one scale: the heads stay comparable
     keys = [m.legend for m in maps if len(m.legend)]
-    assert len(keys) == 1 and (keys[0][1].original_text, keys[0][2].original_text) == ("0", fmt_number(vmax))
+    assert len(keys) == 1 and (keys[0][1].original_text, keys[0][2].original_text) == ("0", fmt(vmax))
     for m in maps:  # each head has squares of clearly different colours
         rgb = np.array([sq.get_fill_color().to_rgb() for sq in m.squares])
         assert np.ptp(rgb, axis=0).max() > 0.3

@@ -18,10 +18,10 @@ from manim import Text, tempconfig
 
 from model import store
 from scenes.ch02_dataset import LABEL_NAMES, Ch02Dataset
-from scenes.ch03_tokens import Ch03Tokens, paragraph, visible, vocab_cut
+from scenes.ch03_tokens import Ch03Tokens, visible, vocab_cut
 from scenes.ch04_padding import Ch04Padding
 from scenes.ch05_embedding import Ch05Embedding
-from scenes.common import ELLIPSIS, HEX, fmt_number, reading_time
+from scenes.common import ELLIPSIS, HEX, fmt, paragraph, reading_time
 
 MIN_FONT = 18.0
 CONTENT = (-7.1 + 0.1, 7.1 - 0.1, -2.9 - 0.05, 2.9 + 0.05)  # x0, x1, y0, y1 (a little slack)
@@ -348,7 +348,7 @@ def test_ch05_rows_shapes_and_neighbours(assets):
     vm = scene.value_matrix
     assert np.array_equal(vm.array, E.astype(float))
     assert texts_of(vm.row_label_mobs) == list(emb["tokens"])
-    assert [c[1].original_text for c in vm.rows[0]] == [fmt_number(v, 2) for v in
+    assert [c[1].original_text for c in vm.rows[0]] == [fmt(v, digits=2) for v in
                                                          E[0, :len(vm.shown_cols)]]
     assert vm.note_text == f"first {len(vm.shown_cols)} of {emb['d_model']} columns"
     assert scene.size_tag.original_text == f"{emb['vocab_size']:,} × {emb['d_model']}"

@@ -15,7 +15,7 @@ from manim import MathTex, Text
 from scene_runs import chapter_fixture
 
 from model import store
-from scenes.common import Heatmap, ValueMatrix, fmt_number
+from scenes.common import Heatmap, ValueMatrix, fmt
 
 ch01 = chapter_fixture("ch01", "Ch01Motivation")
 ch11 = chapter_fixture("ch11", "Ch11Block")
@@ -53,7 +53,7 @@ def test_ch01_shows_the_real_sentences_and_weights(ch01):
     rows = [np.delete(np.asarray(sents[k]["weights"])[:, i, :], i, axis=1) for k, i in zip((ca, cb), idx)]
     head = pick_head(rows)
     for k, i in zip((ca, cb), idx):
-        assert {fmt_number(v) for v in np.asarray(sents[k]["weights"])[head, i]} <= ch01.texts
+        assert {fmt(v) for v in np.asarray(sents[k]["weights"])[head, i]} <= ch01.texts
     # the two heatmaps are one real head of each reordered sentence, with its tokens
     maps = [m for m in ch01.family if isinstance(m, Heatmap)]
     assert len(maps) == 2
@@ -83,7 +83,7 @@ def test_ch01_heatmaps_share_a_scale_to_their_largest_weight(ch01):
     assert vmax < 0.5  # the reason for the scale
     assert all(m.vmax == vmax for m in maps)
     keys = [m.legend for m in maps if len(m.legend)]
-    assert len(keys) == 1 and (keys[0][1].original_text, keys[0][2].original_text) == ("0", fmt_number(vmax))
+    assert len(keys) == 1 and (keys[0][1].original_text, keys[0][2].original_text) == ("0", fmt(vmax))
     for m in maps:
         for k, sq in enumerate(m.squares):
             assert sq.get_fill_color().to_hex().lower() == weight_color(m.weights.flat[k] / vmax).to_hex().lower()
@@ -91,7 +91,7 @@ def test_ch01_heatmaps_share_a_scale_to_their_largest_weight(ch01):
     k = int(np.argmax(top.weights))
     assert top.squares[k].get_fill_color().to_hex().lower() == weight_color(1.0).to_hex().lower()
     # the numbers written in the squares stay readable on the brighter colours: light or dark ink, by contrast
-    from scenes.common.mobjects import contrast
+    from scenes.common import contrast
 
     for m in maps:
         assert all(contrast(t.get_color(), sq.get_fill_color()) > 4 for t, sq in zip(m.values, m.squares))
@@ -100,7 +100,7 @@ def test_ch01_heatmaps_share_a_scale_to_their_largest_weight(ch01):
 def test_ch01_goal_numbers(ch01):
     ex = store.load("classify")["examples"][0]
     tr = store.load("training")
-    assert f"P(positive) = {fmt_number(ex['probs'][1], 3)}" in ch01.texts  # 3 digits: 0.996 is not 1.00
+    assert f"P(positive) = {fmt(ex['probs'][1], digits=3)}" in ch01.texts  # 3 digits: 0.996 is not 1.00
     assert f"{float(tr['test_accuracy']) * 100:.1f} %" in ch01.texts
     assert any(f"{int(tr['n_test']):,}" in t for t in ch01.texts)
     assert "Vaswani et al., 2017" in ch01.texts and "Attention Is All You Need" in ch01.texts
@@ -149,7 +149,7 @@ def test_ch12_padding_check_numbers(ch12):
     gap = float(np.abs(np.asarray(pc["pooled_unmasked"]) - ref).max())
     assert np.allclose(np.asarray(pc["pooled_padded"]), ref, atol=1e-5)
     assert gap > 1e-3  # the point of the check: a plain mean is pulled by the padding
-    assert f"differs by up to {fmt_number(gap)}" in ch12.texts
+    assert f"differs by up to {fmt(gap)}" in ch12.texts
     mats = [m for m in ch12.family if isinstance(m, ValueMatrix)]
     for key in ("pooled_no_pad", "pooled_padded", "pooled_unmasked"):
         assert any(np.allclose(m.array, np.asarray(pc[key])[None, :]) for m in mats), key
@@ -164,9 +164,9 @@ def test_ch12_head_softmax_and_examples(ch12):
     assert any(isinstance(m, ValueMatrix) and np.array_equal(m.array, W) for m in ch12.family)
     assert f"W_head  {W.shape[0]} × {W.shape[1]}" in ch12.texts
     tex = " ".join(m.tex_string for m in ch12.family if isinstance(m, MathTex))
-    assert fmt_number(logits[0]) in tex and fmt_number(logits[1]) in tex and fmt_number(ex["probs"][1], 3) in tex
+    assert fmt(logits[0]) in tex and fmt(logits[1]) in tex and fmt(ex["probs"][1], digits=3) in tex
     for e in cls["examples"]:
-        assert fmt_number(e["probs"][1], 3) in ch12.texts
+        assert fmt(e["probs"][1], digits=3) in ch12.texts
     n_wrong = sum(not e["correct"] for e in cls["examples"])
     assert n_wrong >= 1  # the selection rule includes one review the model gets wrong
     marks = [m.original_text for m in ch12.family if isinstance(m, Text) and m.original_text in ("right", "wrong")]
@@ -188,11 +188,12 @@ def test_ch13_curves_are_the_real_history(ch13):
     assert f"of all {int(tr['n_test']):,} test reviews" in ch13.texts
     assert f"{int(tr['n_params']):,} parameters" in ch13.texts
     for loss, acc in zip(tr["epoch_train_loss"], tr["epoch_train_acc"]):
-        assert fmt_number(loss, 3) in ch13.texts and f"{float(acc) * 100:.1f} %" in ch13.texts
+        assert fmt(loss, digits=3) in ch13.texts and f"{float(acc) * 100:.1f} %" in ch13.texts
 
 
 def test_ch13_moving_average():
-    from scenes.ch13_training import moving_average, nice_step
+    from scenes.ch13_training import moving_average
+    from scenes.common import nice_step
 
     assert np.allclose(moving_average(np.array([1, 2, 3, 4]), 2), [1.5, 2.5, 3.5])
     assert nice_step(316) == 100 and nice_step(1.0) == 0.5 and nice_step(0.8) == 0.2
@@ -222,7 +223,7 @@ def test_ch14_shapes_match_the_checkpoint_config(ch14):
 
 def test_ch14_ends_with_the_real_prediction(ch14):
     ex = store.load("classify")["examples"][0]
-    assert f"P(positive) = {fmt_number(ex['probs'][1], 3)}" in ch14.texts  # 3 digits: 0.996 is not 1.00
+    assert f"P(positive) = {fmt(ex['probs'][1], digits=3)}" in ch14.texts  # 3 digits: 0.996 is not 1.00
     assert ("negative", "positive")[int(ex["pred"])] in ch14.texts
     assert f"{int(store.load('model')['n_params']):,} learned parameters" in ch14.texts
     assert not math.isnan(float(ex["probs"][1]))

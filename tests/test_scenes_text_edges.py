@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from test_scenes_data import captions_over_an_empty_stage, committed_run
 
-from scenes.ch07_permutation import PAIR_GAP, PAIR_X, Ch07Permutation, output_pair
+from scenes.ch07_permutation import Ch07Permutation
 from scenes.ch08_positions import Ch08Positions
+from scenes.common import PAIR_GAP, PAIR_X, output_pair
 
 
 @pytest.mark.parametrize("cls", [Ch07Permutation, Ch08Positions])

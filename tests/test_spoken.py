@@ -32,7 +32,7 @@ def narration(stem: str) -> dict[str, str]:
     raise AssertionError(f"no NARRATION in {stem}")
 
 
-LINES = [line for stem, _, _ in CHAPTERS for line in narration(stem).values()]
+LINES = [line for c in CHAPTERS for line in narration(c.stem).values()]
 EXAMPLES = [e["text"] for e in store.load("dataset", ROOT / "assets")["examples"]]
 HOSTILE = [clean_review(t) if isinstance(t, bytes) else t for t in TEXTS.values()] + INVISIBLE + [
     "Great film 😀 — 10/10", "Loved it!!!<br /><br />The <i>acting</i> was superb &amp; moving.",

@@ -1,12 +1,13 @@
-"""Still mobjects baked into the background (scenes/common/stills.py) leave every frame as manim draws it.
+"""Still mobjects baked into the background (scenes/speedups/still_background.py) leave every frame as
+manim draws it.
 
-Each scene here is rendered twice at a small size, once with the patch and once with manim's
-own renderer methods, and every frame handed to the encoder is compared byte for byte.
+Each scene here is rendered twice at a small size, with the drawing speed-ups a chapter installs,
+once with the still background and once without it (manim's own renderer methods), and every frame
+handed to the encoder is compared byte for byte.
 """
 from __future__ import annotations
 
 import hashlib
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -15,31 +16,25 @@ from manim import (BLUE, DOWN, LEFT, RED, RIGHT, UP, Circle, DecimalNumber, Dot,
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import SceneFileWriter
 
-from scenes.common import stills
-from scenes.common.layers import layered_fades
-from scenes.common.paths import cache_cairo_paths, steady_fades
+from scenes import speedups
+from scenes.speedups import registry, still_background
+
+DRAWING = ("path_cache", "steady_fades", "fade_layers")  # what draws the frames in a chapter, besides the stills
 
 
 @pytest.fixture(autouse=True)
 def chapter_patches():
-    """The drawing patches a chapter's setup installs, in its order."""
-    cache_cairo_paths()
-    steady_fades()
-    layered_fades()
-    stills.background_stills()
-    stills.background_stills()  # idempotent: every chapter's setup calls it
-    assert CairoRenderer.update_frame.manim_own is not CairoRenderer.update_frame
-
-
-@contextmanager
-def manims_way():
-    """The renderer's own background and per-frame drawing, for the reference frames."""
-    save, update = CairoRenderer.save_static_frame_data, CairoRenderer.update_frame
-    CairoRenderer.save_static_frame_data, CairoRenderer.update_frame = save.manim_own, update.manim_own
-    try:
+    """The drawing speed-ups a chapter's setup installs, in its order, the still background last."""
+    with speedups.only(*DRAWING, "still_background"):
+        still_background.install()  # idempotent: it must not wrap itself again
+        assert speedups.installed() == (*DRAWING, "still_background")
+        assert registry.manims_own(CairoRenderer, "update_frame") is not CairoRenderer.update_frame
         yield
-    finally:
-        CairoRenderer.save_static_frame_data, CairoRenderer.update_frame = save, update
+
+
+def manims_way():
+    """The same drawing speed-ups without the still background (manim's own renderer methods), for the reference."""
+    return speedups.only(*DRAWING)
 
 
 def render(cls, tmp_path, reference: bool):

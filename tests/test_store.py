@@ -8,7 +8,7 @@ import pickle
 import numpy as np
 import pytest
 
-from model import store
+from model import files, store
 from model.errors import AssetError
 
 
@@ -83,7 +83,7 @@ def test_hash_mismatch_is_refused_with_a_regeneration_hint(folder):
     path.write_bytes(path.read_bytes()[:-3])  # truncated
     store._CACHE.clear()
     with pytest.raises(AssetError) as err:
-        store.load("tokens", folder)
+        store.load("tokens", folder, needed_by="Ch03Tokens")
     assert "sha256" in str(err.value) and "python -m model export" in str(err.value)
     assert "Ch03Tokens" in str(err.value)
 
@@ -101,30 +101,39 @@ def test_missing_asset_names_the_chapter(folder):
     asset_path(folder).unlink()
     store._CACHE.clear()
     with pytest.raises(AssetError, match="Ch03Tokens"):
-        store.load("tokens", folder)
+        store.load("tokens", folder, needed_by="Ch03Tokens")
 
 
-def test_the_chapters_named_for_each_asset_are_the_ones_that_load_it():
-    """NEEDED_BY must match the ``asset("...")`` calls in the chapter files, in story order."""
+def test_the_registry_lists_the_assets_each_chapter_loads():
+    """``reads`` in scenes/chapters.py must be the chapter file's own ``asset("...")`` calls."""
     import re
-    from pathlib import Path
 
     from scenes.chapters import CHAPTERS
 
-    scenes = Path(__file__).resolve().parent.parent / "scenes"
-    found: dict[str, list[str]] = {}
-    for stem, cls, _ in CHAPTERS:
-        for name in dict.fromkeys(re.findall(r"asset\(\s*[\"'](\w+)[\"']\s*\)", (scenes / f"{stem}.py").read_text())):
-            found.setdefault(name, []).append(cls)
-    assert {name: ", ".join(chapters) for name, chapters in found.items()} == store.NEEDED_BY
+    for c in CHAPTERS:
+        loads = set(re.findall(r"asset\(\s*[\"'](\w+)[\"']\s*\)", c.file.read_text()))
+        quotes = "{opening}" in c.file.read_text()  # a line quoting the review reads dataset.pkl
+        assert set(c.reads) == loads | ({"dataset"} if quotes else set()), c.cls
 
 
 def test_a_missing_asset_names_every_chapter_that_needs_it(tmp_path):
+    from scripts.render import check_assets
+
     store.write_assets(tmp_path, {"model": {"n_params": 1}}, {"seed": 0})
     asset_path(tmp_path, "model").unlink()
     store._CACHE.clear()
     with pytest.raises(AssetError, match="needed by Ch10MultiHead, Ch14Recap"):
-        store.load("model", tmp_path)
+        check_assets(tmp_path)
+
+
+def test_a_chapter_may_read_only_the_assets_its_entry_lists(monkeypatch, folder):
+    from scenes.common import ChapterScene
+
+    monkeypatch.setenv("ATTENTION_ASSETS", str(folder))
+    like13 = type("Ch13Training", (ChapterScene,), {})  # the registry knows a chapter by its class name
+    scene = like13.__new__(like13)
+    with pytest.raises(AssetError, match="Ch13Training.*'tokens'.*scenes/chapters.py"):
+        scene.asset("tokens")
 
 
 def test_loads_are_cached(folder):
@@ -134,14 +143,14 @@ def test_loads_are_cached(folder):
 
 def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatch):
     target = tmp_path / "f.bin"
-    store.atomic_write_bytes(target, b"good")
+    files.atomic_write_bytes(target, b"good")
 
     def boom(*a, **k):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError):
-        store.atomic_write_bytes(target, b"half")
+        files.atomic_write_bytes(target, b"half")
     assert target.read_bytes() == b"good"
     assert [p.name for p in tmp_path.iterdir()] == ["f.bin"]  # no temporary left behind
 

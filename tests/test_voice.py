@@ -39,8 +39,10 @@ def render(scene: str, lines: dict, folder: Path, media: Path) -> tuple[Path, Pa
     timeline = folder / f"{scene}.timeline.json"
     env = dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'tests'}",
                ATTENTION_VOICE=str(manifest(lines, folder, scene)), ATTENTION_TIMELINE=str(timeline))
+    cfg = folder / "cached.cfg"  # the project's config, with manim's own cache on (the project turns it off)
+    cfg.write_text((ROOT / "manim.cfg").read_text().replace("disable_caching = True", "disable_caching = False"))
     cmd = [sys.executable, "-m", "manim", "render", "-ql", "--media_dir", str(media), "--progress_bar", "none",
-           "--config_file", str(ROOT / "manim.cfg"), str(ROOT / "tests" / "voice_scene.py"), scene]
+           "--config_file", str(cfg), str(ROOT / "tests" / "voice_scene.py"), scene]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     video = next(media.rglob(f"{scene}.mp4"))

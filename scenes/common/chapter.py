@@ -14,12 +14,10 @@ from pathlib import Path
 from manim import DOWN, UP, FadeIn, FadeOut, Scene, Text, VGroup, Write, config, smooth
 
 from model import store
+from scenes import speedups
+from scenes.chapters import BY_CLASS
 
-from .encoder import convert_held_frames_once
-from .layers import layered_fades
-from .paths import cache_cairo_paths, steady_fades
-from .stills import background_stills
-from .mobjects import FONT, fit, label
+from .text import FONT, drawable, fit, label
 from .palette import color
 from .speech import LEAD, TAIL, FrameClock, Voice, fill, reading_time, review_fields, write_timeline
 
@@ -28,30 +26,6 @@ TITLE_Y = 3.35  # centre of a slide title; keep content below y = 2.9
 CONTENT_TOP, CONTENT_BOTTOM = 2.9, -2.9
 CAPTION_OUT, CAPTION_IN = 0.2, 0.25  # s: the old caption leaves, then the new one comes in
 REPO = Path(__file__).resolve().parents[2]
-
-
-def drop_glyph_sources() -> None:
-    """Make manim forget each glyph's parsed SVG path once the glyph's points are built.
-
-    Every letter of a Text or MathTex keeps the svgelements path it was built from, used
-    once and never again; yet every animation deep-copies it with the glyph (Transform and
-    FadeIn copy their mobjects when they begin). In the multi-head chapter those copies
-    were a third of the render's main-thread time (``bench/profile_chapter.py``). Dropping
-    the path changes no pixel. Idempotent; chapters call it in ``setup``.
-    """
-    from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
-
-    if getattr(VMobjectFromSVGPath.generate_points, "drops_source", False):
-        return
-    build = VMobjectFromSVGPath.generate_points
-
-    def generate_points(self):
-        out = build(self)
-        self.path_obj = None
-        return out
-
-    generate_points.drops_source = True
-    VMobjectFromSVGPath.generate_points = generate_points
 
 
 def window(a: float, b: float):
@@ -67,19 +41,15 @@ def window(a: float, b: float):
 
 
 class ChapterScene(Scene):
-    """Subclasses set ``NUMBER``, ``TITLE`` and ``NARRATION`` and write ``construct``."""
+    """Subclasses set ``NARRATION`` and write ``construct``; a chapter of the registry
+    (``scenes/chapters.py``) gets its ``NUMBER`` and ``TITLE`` from there, any other scene sets them."""
 
     NUMBER: int = 0
     TITLE: str = ""
     NARRATION: dict[str, str] = {}
 
     def setup(self):
-        drop_glyph_sources()
-        convert_held_frames_once()
-        cache_cairo_paths()
-        steady_fades()
-        layered_fades()  # after steady_fades, which it builds on
-        background_stills()
+        speedups.install()  # the renderer speed-ups (scenes/speedups); idempotent
         self.caption: VGroup | None = None
         self.heading: Text | None = None
         self.voice = Voice.from_env()
@@ -95,11 +65,25 @@ class ChapterScene(Scene):
         write_timeline(self.spoken, self.clock.fps, self.clock.frames)
         super().tear_down()
 
+    def __init_subclass__(cls, **kwargs):
+        """A chapter in the registry (``scenes/chapters.py``) takes its number and title from there."""
+        super().__init_subclass__(**kwargs)
+        entry = BY_CLASS.get(cls.__name__)
+        if entry:
+            cls.NUMBER, cls.TITLE = entry.number, entry.title
+
     # --- data --------------------------------------------------------------------------
-    @staticmethod
-    def asset(name: str) -> dict:
-        """An asset dict, checked against the manifest (``$ATTENTION_ASSETS`` or ``assets/``)."""
-        return store.load(name)
+    def asset(self, name: str) -> dict:
+        """An asset dict, checked against the manifest (``$ATTENTION_ASSETS`` or ``assets/``).
+
+        A registered chapter may read only the assets its registry entry lists: those are
+        what its render stamp covers.
+        """
+        entry = BY_CLASS.get(type(self).__name__)
+        if entry and name not in entry.reads:
+            raise store.AssetError(f"{entry.cls} reads asset '{name}', which its entry in scenes/chapters.py "
+                                   f"does not list (it lists {', '.join(entry.reads)})")
+        return store.load(name, needed_by=entry.cls if entry else "a chapter")
 
     def quoted(self) -> dict[str, str]:
         """The review's words a narration line may quote (``{opening}``), from ``dataset.pkl``."""
@@ -129,7 +113,7 @@ class ChapterScene(Scene):
 
     def make_caption(self, text: str) -> VGroup:
         lines = textwrap.wrap(text, width=78)
-        mob = VGroup(*[Text(line, font=FONT, font_size=26, color=color("text")) for line in lines])
+        mob = VGroup(*[Text(drawable(line), font=FONT, font_size=26, color=color("text")) for line in lines])
         mob.arrange(DOWN, buff=0.12)
         fit(mob, 13.4, 0.95)
         mob.move_to([0, CAPTION_Y, 0])
@@ -169,12 +153,19 @@ class ChapterScene(Scene):
         self.add_subcaption(text, duration=(self.clock.frames - start) / fps,
                             offset=start / fps - float(self.renderer.time))
 
-    def clear_stage(self, run_time: float = 0.6) -> None:
-        """Fade out everything but the caption and the heading."""
-        keep = {id(self.caption), id(self.heading)}
+    def clear_stage(self, run_time: float = 0.6, caption: bool = False) -> None:
+        """Fade out everything but the heading, and the caption unless ``caption`` is True.
+
+        With ``caption=True`` the caption goes with what it described: a caption left up over the
+        emptied stage and the next heading would narrate a picture that is gone (the next beat
+        brings its own caption).
+        """
+        keep = {id(self.heading)} if caption else {id(self.caption), id(self.heading)}
         gone = [m for m in self.mobjects if id(m) not in keep]
         if gone:
             self.play(*[FadeOut(m) for m in gone], run_time=run_time)
+        if caption:
+            self.caption = None
 
     def finish(self) -> None:
         """End of chapter: everything fades."""

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 from manim import VGroup, VMobject
 
-from .mobjects import label
+from .text import label
 
 
 class Live(VGroup):

@@ -7,23 +7,22 @@ yuv420p before x264 sees it. The conversion of a 1080p frame costs about as much
 work on a frame that did not change, and more than half of this video's frames are held
 frames (``bench/encode_floor.py`` counts them).
 
-:func:`convert_held_frames_once` makes the encoder convert a held frame once and send that
-one converted frame n times, each with its own timestamp. x264 receives the very same
-pixels, so the packets are byte for byte the ones manim would have written
-(``tests/test_helpers.py`` checks this).
+:func:`install` makes the encoder convert a held frame once and send that one converted
+frame n times, each with its own timestamp. x264 receives the very same pixels, so the
+packets are byte for byte the ones manim would have written (``tests/test_speedups.py``
+checks this). The dataset chapter went from 80 to 86 s to 66 to 70 s at 1080p60.
 """
 from __future__ import annotations
 
 from fractions import Fraction
 
+from . import registry
 
-def convert_held_frames_once() -> None:
-    """Patch manim's ``VideoSegmentEncoder.write_frame`` (idempotent; chapters call it in ``setup``)."""
+
+@registry.speedup
+def install() -> None:
+    """Patch manim's ``VideoSegmentEncoder.write_frame`` to convert a held frame once."""
     from manim.scene.video_segment_encoder import VideoSegmentEncoder
-
-    if getattr(VideoSegmentEncoder.write_frame, "converts_once", False):
-        return
-    original = VideoSegmentEncoder.write_frame
 
     def write_frame(self, pixels, *, repeat: int = 1) -> None:
         if repeat == 1:
@@ -43,6 +42,4 @@ def convert_held_frames_once() -> None:
         except BaseException as error:
             raise self._operation_error("encode", error) from error
 
-    write_frame.converts_once = True
-    write_frame.manim_own = original  # for the test that compares the two
-    VideoSegmentEncoder.write_frame = write_frame
+    original = registry.replace(VideoSegmentEncoder, "write_frame", write_frame)

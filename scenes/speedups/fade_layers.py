@@ -7,7 +7,7 @@ thousands, and every beat of every chapter fades its caption in and the last one
 in a profile of Ch10 at 1080p60 the fades' colour interpolation alone took a sixth of
 the main thread.
 
-:func:`layered_fades` draws the fading mobject once, at full opacity, onto a transparent
+:func:`install` draws the fading mobject once, at full opacity, onto a transparent
 layer the size of the frame, and for each frame of the fade blends that layer onto the
 frame with the fade's opacity (Cairo's ``paint_with_alpha``, clipped to the layer's
 box). Where the group's parts do not overlap this is manim's picture: a shape at opacity
@@ -16,29 +16,24 @@ box). Where the group's parts do not overlap this is manim's picture: a shape at
 stroke on its own fill), the group now fades as one picture, the way a layer fades in a
 video editor; manim's per-part fade lets the lower part show through the upper one
 halfway. When the fade ends, the mobject is exactly as manim leaves it: ``begin`` and
-``finish`` still run manim's own interpolation.
+``finish`` still run manim's own interpolation. So during a fade the frames are not byte
+for byte manim's: they differ by that rounding, and where parts overlap.
 
 A fade is drawn this way only when it is plain: no shift, no scale, no lag between its
-parts, points that stay still (:func:`scenes.common.paths.steady_fades`), only vector
+parts, points that stay still (:mod:`scenes.speedups.steady_fades`), only vector
 shapes without background images, no updaters, and a faded side that differs from the
 full side only in opacity. If its parts ever stop being drawn one after the other (another
 moving mobject drawn between them), that frame falls back to manim's interpolation.
 
 The same patch of the camera keeps its list of what to draw from frame to frame while the
-families it came from stay the same (:func:`_shown`). Together, on Ch10 at 1080p60, the main
+families it came from stay the same (:func:`scenes.speedups.display_list.kept`). Together, on Ch10 at 1080p60, the main
 thread went from 46.6 s to 24.9 s of CPU, and the chapter from 66.6 s to 50.1 s of wall time.
 """
 from __future__ import annotations
 
-ACTIVE: list = []  # the layered fades now playing, in the order they began
+from . import display_list, registry, steady_fades
 
-
-def _draw(camera, mobjects: list, pixel_array) -> None:
-    """Draw ``mobjects`` in order onto ``pixel_array``, in runs of one type (the body of manim's ``capture_mobjects``)."""
-    import itertools as it
-
-    for kind, group in it.groupby(mobjects, camera.type_or_raise):
-        camera.display_funcs[kind](list(group), pixel_array)
+ACTIVE: list = []  # the layered fades now playing, in the order they began; emptied on uninstall
 
 
 class _Layer:
@@ -56,7 +51,7 @@ class _Layer:
         import numpy as np
 
         arr = np.zeros_like(camera.pixel_array)
-        _draw(camera, camera.get_mobjects_to_display([self.full]), arr)
+        display_list.draw(camera, camera.get_mobjects_to_display([self.full]), arr)
         camera.pixel_array_to_cairo_context.pop(id(arr), None)
         alpha = arr[:, :, 3]
         rows, cols = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
@@ -103,45 +98,17 @@ def _eligible(fade, fade_in: bool) -> bool:
     return True
 
 
-def _shown(camera, mobjects, kwargs: dict) -> list:
-    """``camera.get_mobjects_to_display(mobjects)``, worked out again only when the family changes.
+@registry.speedup
+def install() -> None:
+    """Patch ``_Fade.begin``, ``finish``, ``interpolate_mobject`` and ``Camera.capture_mobjects`` as described above.
 
-    During an animation manim hands the camera the same list of moving mobjects for every
-    frame, already flattened to all their descendants, and the camera walks every family
-    in it again: about 9 ms a frame for a 16 × 16 heatmap. Here the answer is kept with a
-    fingerprint of every mobject in those families: its identity, its children, whether it
-    has points, and its z-index. Any change to those (a child added, replaced or emptied,
-    at any depth) makes it walk the families again.
-    """
-    from manim.utils.family import extract_mobject_family_members
-
-    if not isinstance(mobjects, list) or kwargs.get("excluded_mobjects") or not kwargs.get("include_submobjects", True):
-        return camera.get_mobjects_to_display(mobjects, **kwargs)
-
-    def mark(family: list) -> list:
-        return [(id(m), tuple(map(id, m.submobjects)), len(m.points), m.z_index) for m in family]
-
-    kept = camera.__dict__.get("_shown_kept")
-    if kept is not None and kept[0] is mobjects and kept[2] == mark(kept[1]):
-        return kept[3]
-    family = extract_mobject_family_members(mobjects)  # every descendant, so a grandchild added later is seen
-    shown = camera.get_mobjects_to_display(mobjects, **kwargs)
-    camera._shown_kept = (mobjects, family, mark(family), shown)
-    return shown
-
-
-def layered_fades() -> None:
-    """Patch manim's fades and Cairo camera as described above (idempotent; chapters call it in ``setup``).
-
-    Needs :func:`scenes.common.paths.steady_fades` installed first: it decides ``points_stay``.
+    Installs :mod:`scenes.speedups.steady_fades` first: its ``begin`` must run inside this
+    one, since it decides ``points_stay``.
     """
     from manim.animation.fading import FadeIn, FadeOut, _Fade
     from manim.camera.camera import Camera
 
-    if getattr(_Fade.begin, "layers", False):
-        return
-    begin, finish, per_frame = _Fade.begin, _Fade.finish, _Fade.interpolate_mobject
-    capture = Camera.capture_mobjects
+    steady_fades.install()
 
     def layered_begin(self) -> None:
         begin(self)
@@ -166,10 +133,10 @@ def layered_fades() -> None:
         layer.alpha, layer.opacity = alpha, (a if layer.fade_in else 1 - a)
 
     def capture_mobjects(self, mobjects, **kwargs) -> None:
-        shown = _shown(self, mobjects, kwargs)
+        shown = display_list.kept(self, mobjects, kwargs)
         ready = [layer for layer in ACTIVE if layer.opacity is not None]
         if not ready:
-            return _draw(self, shown, self.pixel_array)
+            return display_list.draw(self, shown, self.pixel_array)
         where: dict = {}
         owner = {i: layer for layer in ready for i in layer.ids}
         for k, m in enumerate(shown):
@@ -190,15 +157,15 @@ def layered_fades() -> None:
         for k, m in enumerate(shown + [None]):
             layer = first.get(k)
             if m is None or layer is not None:
-                _draw(self, run, self.pixel_array)
+                display_list.draw(self, run, self.pixel_array)
                 run = []
                 if layer is not None:
                     layer.blend(self)
             elif id(m) not in owner:
                 run.append(m)
 
-    layered_begin.layers = True
-    layered_begin.manim_own = begin
-    _Fade.begin, _Fade.finish, _Fade.interpolate_mobject = layered_begin, layered_finish, interpolate_mobject
-    Camera.capture_mobjects = capture_mobjects
-    capture_mobjects.manim_own = capture
+    begin = registry.replace(_Fade, "begin", layered_begin)
+    finish = registry.replace(_Fade, "finish", layered_finish)
+    per_frame = registry.replace(_Fade, "interpolate_mobject", interpolate_mobject)
+    registry.replace(Camera, "capture_mobjects", capture_mobjects)
+    registry.on_uninstall(ACTIVE.clear)

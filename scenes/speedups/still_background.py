@@ -9,7 +9,7 @@ content, so for the length of each caption swap the slide's content is drawn aga
 again although nothing in it moves. Over a chapter about a fifth of the shapes drawn per
 frame were such passengers (Ch06, Ch09, Ch10; a third in Ch13).
 
-:func:`background_stills` puts a passenger into the background picture unless something drawn
+:func:`install` puts a passenger into the background picture unless something drawn
 every frame touches it from before it in drawing order. What comes after it is painted over
 it anyway, as it is in manim's frame; what comes before it and touches it would be painted
 over it if it were in the background. Shapes whose boxes are apart, each box grown by the
@@ -32,6 +32,8 @@ trusts an animation or updater to change only its own family. A play whose mobje
 all vector shapes, or with a camera that moves its points, is left to manim.
 """
 from __future__ import annotations
+
+from . import display_list, registry
 
 MITRE_REACH = 5.0  # Cairo's default mitre limit is 10: a corner reaches limit/2 line widths out
 AA_PIXELS = 2.0  # antialiasing and rounding, in pixels
@@ -115,8 +117,6 @@ class Stills:
         reaches from before it; draw the background again. False if none is left (or bakes are used up)."""
         import numpy as np
 
-        from .layers import _draw
-
         if self.bakes >= self.MAX_BAKES:
             return False
         self.bakes += 1
@@ -133,7 +133,7 @@ class Stills:
             self.image = None
             return False
         self.image = np.array(self.base, dtype=camera.pixel_array.dtype)  # a copy, drawn on
-        _draw(camera, good, self.image)
+        display_list.draw(camera, good, self.image)
         camera.pixel_array_to_cairo_context.pop(id(self.image), None)
         return True
 
@@ -204,25 +204,21 @@ def plan(renderer, scene, shown: list):
     return stills if stills.bake(camera, *found, mine) else None
 
 
-def background_stills() -> None:
-    """Patch manim's Cairo renderer as described above (idempotent; chapters call it in ``setup``).
+@registry.speedup
+def install() -> None:
+    """Patch manim's ``CairoRenderer.save_static_frame_data`` and ``update_frame`` as described above.
 
     Each frame it hands the camera the flat list of what to draw over the background, as
-    manim's ``capture_mobjects`` takes it with ``include_submobjects=False``.
+    manim's ``capture_mobjects`` takes it with ``include_submobjects=False``. The plan for
+    the play now running lives on the renderer (``renderer.stills``).
     """
     from manim.renderer.cairo_renderer import CairoRenderer
-
-    from .layers import _shown
-
-    if getattr(CairoRenderer.update_frame, "stills", False):
-        return
-    save, update = CairoRenderer.save_static_frame_data, CairoRenderer.update_frame
 
     def save_static_frame_data(self, scene, static_mobjects):
         out = save(self, scene, static_mobjects)
         self.stills = None
         if not self.skip_animations and not scene.is_current_animation_frozen_frame():
-            shown = _shown(self.camera, scene.moving_mobjects, {"include_submobjects": True})
+            shown = display_list.kept(self.camera, scene.moving_mobjects, {"include_submobjects": True})
             self.stills = plan(self, scene, shown)
         return out
 
@@ -231,14 +227,12 @@ def background_stills() -> None:
         if (stills is None or stills.play != self.num_plays or mobjects is not scene.moving_mobjects
                 or not include_submobjects or kwargs or (self.skip_animations and not ignore_skipping)):
             return update(self, scene, mobjects, include_submobjects, ignore_skipping, **kwargs)
-        shown = _shown(self.camera, mobjects, {"include_submobjects": True})
+        shown = display_list.kept(self.camera, mobjects, {"include_submobjects": True})
         drawn = stills.frame(self.camera, shown)
         if drawn is None:
             return update(self, scene, mobjects, include_submobjects, ignore_skipping, **kwargs)
         self.camera.set_frame_to_background(stills.image)
         self.camera.capture_mobjects(drawn, include_submobjects=False)  # already flat, in drawing order
 
-    update_frame.stills = True
-    save_static_frame_data.manim_own = save
-    update_frame.manim_own = update
-    CairoRenderer.save_static_frame_data, CairoRenderer.update_frame = save_static_frame_data, update_frame
+    save = registry.replace(CairoRenderer, "save_static_frame_data", save_static_frame_data)
+    update = registry.replace(CairoRenderer, "update_frame", update_frame)
