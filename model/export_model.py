@@ -1,24 +1,24 @@
 """The model half of the assets: everything computed from the trained checkpoint.
 
-``model/export.py`` calls :func:`choose_examples` and then :func:`model_assets`.
-All numbers come from the model's own forward pass (``return_trace=True``) or
-from :func:`model.attention.raw_self_attention`; nothing here re-implements the
-math. The returned dicts hold only builtins and float32/int numpy arrays (see
-``assets/README.md`` for the schema).
+``model/export.py`` calls :func:`choose_examples`, builds a :class:`~model.review.Review` of
+each, and then calls :func:`model_assets`. All numbers come from the model's own forward pass
+(``return_trace=True``) or from :func:`model.attention.raw_self_attention`; nothing here
+re-implements the math. The choices the scenes draw are made by :mod:`model.choices` on the
+very float32 arrays stored. The returned dicts hold only builtins and float32/int numpy arrays
+(see ``assets/README.md`` for the schema).
 """
 from __future__ import annotations
-
-import inspect
 
 import numpy as np
 import torch
 
+from .choices import COMMON_IDS, choose_perm, head_choices, motivation_choices, permutation_choices, strongest_links
 from .data import clean_text
+from .review import Review
 from .tokenize import PAD_ID, UNK_ID, pad_batch, word_tokenize
 
 MIN_TOKENS, MAX_TOKENS = 12, 40  # example reviews: 12 to 40 word tokens
 CONFIDENT = 0.9  # "confidently correct": probability of the true class >= 0.9
-N_LINKS = 6  # strongest off-diagonal attention links kept for block.pkl
 NEIGHBOUR_WORDS = ("great", "terrible", "boring", "excellent", "worst", "wonderful")
 MOTIVATION_SENTENCES = (
     "the dog chased the man",
@@ -80,31 +80,9 @@ def choose_examples(model, vocab, config, test_ds) -> list[dict]:
 
 # --- chapter assets --------------------------------------------------------------------------
 
-def pos_code_line() -> str:
-    """The source line of :class:`PositionalEmbedding` that builds P, read from the file itself."""
-    from .transformer import PositionalEmbedding
-
-    for line in inspect.getsource(PositionalEmbedding).splitlines():
-        if "nn.Embedding(" in line and "self.pos" in line:
-            return line.split("#")[0].strip()
-    raise RuntimeError("could not find the line that builds P in model/transformer.py")
-
-
-def choose_perm(tokens: list[str]) -> list[int]:
-    """The reordering for the permutation chapter: reversed order, or (if the reversed
-    words read the same, e.g. a palindrome) the first left rotation that changes them."""
-    n = len(tokens)
-    candidates = [list(range(n))[::-1]] + [[(i + r) % n for i in range(n)] for r in range(1, n)]
-    for perm in candidates:
-        if [tokens[i] for i in perm] != list(tokens):
-            return perm
-    return candidates[0]
-
-
-def embedding_asset(model, vocab, tokens: list[str]) -> dict:
+def embedding_asset(model, vocab, review: Review) -> dict:
     E = model.tok.weight.detach()
-    tok5 = tokens[:5]
-    ids = vocab.encode(tok5)
+    tok5, ids = review.read(5)
     En = torch.nn.functional.normalize(E, dim=1)
     neighbours = []
     for w in NEIGHBOUR_WORDS:
@@ -126,13 +104,13 @@ def embedding_asset(model, vocab, tokens: list[str]) -> dict:
     }
 
 
-def attention_asset(model, vocab, tokens: list[str]) -> dict:
+def attention_asset(model, review: Review) -> dict:
     from .attention import raw_self_attention
 
-    tok5 = tokens[:5]
+    tok5, ids = review.read(5)
     n = len(tok5)
     with torch.no_grad():
-        X = model.tok.weight[vocab.encode(tok5)].detach()  # (5, d)
+        X = model.tok.weight[ids].detach()  # (5, d)
         d = X.shape[1]
         XXt = X @ X.T  # (5, 5)
         scaled = XXt / float(np.sqrt(d))
@@ -147,7 +125,7 @@ def attention_asset(model, vocab, tokens: list[str]) -> dict:
     off = W_np - np.diag(np.diag(W_np))
     row = int(np.argmax(off.max(axis=1)))  # the row with the strongest off-diagonal weight
     exps = np.exp(scaled_np[row].astype(np.float64))
-    return {
+    out = {
         "tokens": list(tok5),
         "X": _np(X),
         "XXt": _np(XXt),
@@ -166,21 +144,15 @@ def attention_asset(model, vocab, tokens: list[str]) -> dict:
         "XP_perm": _np(X[perm] + P),
         "W_pos_perm": _np(W_pos_perm),
         "Y_pos_perm": _np(Y_pos_perm),
-        "pos_code": pos_code_line(),
     }
+    # the rows Ch07 links and follows, the word Ch08 follows: chosen on the float32 arrays stored
+    return {**out, **permutation_choices(out["tokens"], out["tokens_perm"], out["perm"], out["Y"], out["Y_perm"],
+                                         out["Y_pos"], out["Y_pos_perm"])}
 
 
-def strongest_links(weights: np.ndarray, k: int = N_LINKS) -> list[tuple]:
-    """Top-k off-diagonal (head, query i, key j, weight), largest first; ties: lowest (head, i, j)."""
-    h, n, _ = weights.shape
-    items = [(float(weights[a, i, j]), a, i, j) for a in range(h) for i in range(n) for j in range(n) if i != j]
-    items.sort(key=lambda t: (-t[0], t[1], t[2], t[3]))
-    return [(a, i, j, w) for w, a, i, j in items[:k]]
-
-
-def block_asset(model, vocab, config, tokens: list[str]) -> dict:
-    tokens = tokens[: config.max_len]
-    _, trace = _run(model, vocab.encode(tokens))
+def block_asset(model, config, review: Review) -> dict:
+    tokens, ids = review.read(config.max_len)
+    _, trace = _run(model, ids)
     bt = trace["blocks"][0]
     blk = model.blocks[0]
     att = blk.attn
@@ -190,6 +162,7 @@ def block_asset(model, vocab, config, tokens: list[str]) -> dict:
 
     (Wq, bq), (Wk, bk), (Wv, bv), (Wo, bo) = lin(att.q), lin(att.k), lin(att.v), lin(att.proj)
     weights = _np(bt["weights"][0])
+    links = strongest_links(weights)
     return {
         "tokens": list(tokens),
         "d_model": config.d_model, "n_heads": config.n_heads, "d_head": config.d_head,
@@ -208,21 +181,22 @@ def block_asset(model, vocab, config, tokens: list[str]) -> dict:
         "ff_out": _np(bt["ff_out"][0]),
         "resid2": _np(bt["resid2"][0]),
         "block_out": _np(bt["block_out"][0]),
-        "links": strongest_links(weights),
+        "links": links,
+        **head_choices(weights, links),  # what Ch09 and Ch10 point at
     }
 
 
-def classify_asset(model, vocab, config, examples: list[dict]) -> dict:
+def classify_asset(model, vocab, config, reviews: list[Review]) -> dict:
     out = []
-    for ex in examples:
-        tokens = word_tokenize(ex["text"])[: config.max_len]
-        logits, trace = _run(model, vocab.encode(tokens))
+    for r in reviews:
+        tokens, ids = r.read(config.max_len)
+        logits, trace = _run(model, ids)
         probs = torch.softmax(logits, -1)
         pred = int(logits.argmax())
-        out.append({"tokens": tokens, "label": int(ex["label"]), "n_tokens": len(tokens),
+        out.append({"tokens": tokens, "label": r.label, "n_tokens": len(tokens),
                     "pooled": _np(trace["pooled"][0]), "logits": _np(logits), "probs": _np(probs),
-                    "pred": pred, "correct": pred == int(ex["label"]) if int(ex["label"]) >= 0 else None})
-    ids0 = vocab.encode(word_tokenize(examples[0]["text"])[: config.max_len])
+                    "pred": pred, "correct": pred == r.label if r.label >= 0 else None})
+    _, ids0 = reviews[0].read(config.max_len)
     _, tr_short = _run(model, ids0)
     _, tr_pad = _run(model, ids0, pad_to=config.max_len)
     sentences = []
@@ -241,6 +215,8 @@ def classify_asset(model, vocab, config, examples: list[dict]) -> dict:
             "pooled_unmasked": _np(tr_pad["x_out"][0].mean(dim=0)),  # plain mean: padding rows included
         },
         "sentences": sentences,
+        # which sentence shows what in Ch01, chosen on the float32 weights stored
+        "motivation": motivation_choices(sentences, set(vocab.itos[:COMMON_IDS])),
     }
 
 
@@ -266,28 +242,31 @@ def training_asset(config, extra: dict) -> dict:
     }
 
 
-def model_asset(model, config, examples: list[dict]) -> dict:
+def model_asset(model, config, review: Review) -> dict:
     return {
         "config": config.to_dict(),
         "n_params": int(sum(p.numel() for p in model.parameters())),
         "param_shapes": {name: [int(s) for s in p.shape] for name, p in model.named_parameters()},
-        "example_n_tokens": len(word_tokenize(examples[0]["text"])),
+        "example_n_tokens": review.n_tokens,
     }
 
 
-def model_assets(model, vocab, config, examples: list[dict], extra: dict) -> dict[str, dict]:
-    """The assets embedding, attention, block, classify, training and model (assets/README.md)."""
+def model_assets(model, vocab, config, reviews: list[Review], extra: dict) -> dict[str, dict]:
+    """The assets embedding, attention, block, classify, training and model (assets/README.md).
+
+    ``reviews``: the example reviews, each built once (:func:`~model.review.build_review`);
+    ``reviews[0]`` is *the example* of the attention chapters.
+    """
     model.eval()
-    tokens = word_tokenize(examples[0]["text"])
+    first = reviews[0]
     return {
-        "embedding": embedding_asset(model, vocab, tokens),
-        "attention": attention_asset(model, vocab, tokens),
-        "block": block_asset(model, vocab, config, tokens),
-        "classify": classify_asset(model, vocab, config, examples),
+        "embedding": embedding_asset(model, vocab, first),
+        "attention": attention_asset(model, first),
+        "block": block_asset(model, config, first),
+        "classify": classify_asset(model, vocab, config, reviews),
         "training": training_asset(config, extra),
-        "model": model_asset(model, config, examples),
+        "model": model_asset(model, config, first),
     }
 
 
-__all__ = ["choose_examples", "model_assets", "pos_code_line", "choose_perm", "strongest_links",
-           "MOTIVATION_SENTENCES"]
+__all__ = ["choose_examples", "model_assets", "MOTIVATION_SENTENCES"]

@@ -2,8 +2,8 @@
 
 Every sentence, weight and probability comes from ``classify.pkl`` (the motivation
 sentences run through the trained model) and ``training.pkl``; which sentence plays
-which part, which word is the focus and which head is shown are chosen by rules
-from the data (see :func:`pick_pairs` and :func:`pick_head`).
+which part, which word is the focus, which heads are shown and which word is followed
+were chosen by the export (``classify.pkl``'s ``motivation``, from :mod:`model.choices`).
 """
 from __future__ import annotations
 
@@ -36,35 +36,6 @@ NARRATION = {
 }
 
 
-def pick_pairs(sentences: list[dict], common_words: set[str]) -> tuple[tuple[int, int, str], tuple[int, int]]:
-    """Which sentences show context and which show order, by rule.
-
-    Order pair: the first two sentences made of the same words in a different order.
-    Context pair: the first two other sentences sharing a word that is not one of the
-    vocabulary's most common words; that word is the focus (the longest, if several).
-    """
-    toks = [list(s["tokens"]) for s in sentences]
-    order = next((i, j) for i in range(len(toks)) for j in range(i + 1, len(toks))
-                 if sorted(toks[i]) == sorted(toks[j]) and toks[i] != toks[j])
-    rest = [k for k in range(len(toks)) if k not in order]
-    for a in rest:
-        for b in rest:
-            if b <= a:
-                continue
-            shared = [w for w in toks[a] if w in toks[b] and w not in common_words]
-            if shared:
-                return (a, b, max(shared, key=len)), order
-    raise ValueError("no two motivation sentences share an uncommon word")
-
-
-def pick_head(rows: list[np.ndarray]) -> int:
-    """The head whose strongest weight to another word, averaged over the rows' sentences, is largest.
-
-    ``rows``: one (h, n) array per sentence, the focus word's row with its own column removed.
-    """
-    return int(np.argmax(np.mean([r.max(axis=1) for r in rows], axis=0)))
-
-
 def spread(row: TokenRow, min_slot: float, buff: float = 0.1) -> TokenRow:
     """Re-space a token row so that every token gets at least ``min_slot`` of width (room for a number below)."""
     centre, x = row.get_center(), 0.0
@@ -75,31 +46,13 @@ def spread(row: TokenRow, min_slot: float, buff: float = 0.1) -> TokenRow:
     return row.move_to(centre)
 
 
-def moved_word(mapping: list[int]) -> tuple[int, int]:
-    """The first word of sentence a that has a new place in sentence b: (its place in a, its place in b)."""
-    ka = min(mapping[p] for p in range(len(mapping)) if mapping[p] != p)
-    return ka, mapping.index(ka)
-
-
-def order_mapping(a: list[str], b: list[str]) -> list[int]:
-    """For each position of ``b``, the position in ``a`` holding the same word (repeats in order)."""
-    used: set[int] = set()
-    out = []
-    for w in b:
-        k = next(i for i, v in enumerate(a) if v == w and i not in used)
-        used.add(k)
-        out.append(k)
-    return out
-
-
 class Ch01Motivation(ChapterScene):
     NARRATION = NARRATION
 
     def construct(self):
         cls, train = self.asset("classify"), self.asset("training")
-        common = {w for _, w, _ in self.asset("tokens")["vocab_head"]}
-        sents = cls["sentences"]
-        (ca, cb, focus), (oa, ob) = pick_pairs(sents, common)
+        sents, pick = cls["sentences"], cls["motivation"]  # the sentences, and what the export chose in them
+        (ca, cb), focus, (oa, ob) = pick["context_pair"], pick["focus_word"], pick["order_pair"]
         self.title_card()
 
         # --- beat: hook, the two context sentences ------------------------------------------------
@@ -110,24 +63,22 @@ class Ch01Motivation(ChapterScene):
         self.beat("hook", LaggedStart(*[FadeIn(r, shift=UP * 0.2) for r in rows], lag_ratio=0.4), run_time=2)
 
         # --- beat: the focus word in both ----------------------------------------------------------
-        fidx = [list(sents[k]["tokens"]).index(focus) for k in (ca, cb)]
+        fidx = list(pick["focus_places"])
         self.beat("context", *[r.token(i)[0].animate.set_stroke(color("accent"), width=4).set_fill(opacity=1)
                                for r, i in zip(rows, fidx)],
                   *[r.token(i)[1].animate.set_color(color("accent")) for r, i in zip(rows, fidx)])
 
         # --- beat: where the focus word looks (block 1, one head) ----------------------------------
-        focus_rows = [np.delete(np.asarray(sents[k]["weights"])[:, i, :], i, axis=1) for k, i in zip((ca, cb), fidx)]
-        head = pick_head(focus_rows)
+        head = int(pick["focus_head"])
         n_heads = np.asarray(sents[ca]["weights"]).shape[0]
         links, numbers = VGroup(), VGroup()
-        for r, k, i in zip(rows, (ca, cb), fidx):
+        for r, k, i, best in zip(rows, (ca, cb), fidx, pick["focus_strongest"]):
             w = np.asarray(sents[k]["weights"])[head, i]
             start = [r.token(i).get_top() + UP * 0.05]
             ends = [r.token(j).get_top() + UP * 0.05 for j in range(len(w))]
             left, right = np.where(np.arange(len(w)) < i, w, 0.0), np.where(np.arange(len(w)) > i, w, 0.0)
             links.add(AttentionLinks(start, ends, left[None, :], arc=0.9),   # arcs bulge upwards on both sides
                       AttentionLinks(start, ends, right[None, :], arc=-0.9))
-            best = int(np.argmax(np.where(np.arange(len(w)) == i, -1.0, w)))
             for j, v in enumerate(w):
                 t = label(fmt(v), size=22, mono=True, role="accent" if j == best else "muted")
                 t.next_to(r.token(j), DOWN, buff=0.18)
@@ -145,7 +96,7 @@ class Ch01Motivation(ChapterScene):
         row_a = TokenRow(ta, font_size=32).move_to(UP * 2.25 + LEFT * 3.5)
         row_b = TokenRow(tb, font_size=32).move_to(UP * 2.25 + RIGHT * 3.5)
         fit(VGroup(row_a, row_b), 13)
-        mapping = order_mapping(ta, tb)
+        mapping = list(pick["order_mapping"])
         moved = [p for p in range(len(tb)) if mapping[p] != p]  # the words that changed place
         flying = VGroup(*[row_a.token(k).copy() for k in mapping])
         for p in moved:
@@ -158,9 +109,7 @@ class Ch01Motivation(ChapterScene):
 
         # --- beat: the two attention maps of one head, values written in -------------------------
         wa, wb = np.asarray(sents[oa]["weights"]), np.asarray(sents[ob]["weights"])
-        # the head whose map changes most beyond a reshuffle of the same words
-        diff = [np.abs(wb[h] - wa[h][np.ix_(mapping, mapping)]).sum() for h in range(wa.shape[0])]
-        oh = int(np.argmax(diff))
+        oh = int(pick["order_head"])  # the head whose map changes most beyond a reshuffle of the same words
         # one colour scale for both maps, 0 to their largest weight (the key shows it): these weights are
         # all near 1/5, and on a 0-to-1 scale every square would be the same dark colour
         vmax = float(max(wa[oh].max(), wb[oh].max()))
@@ -171,7 +120,7 @@ class Ch01Motivation(ChapterScene):
         maps[1].shift(UP * (maps[0].squares.get_top()[1] - maps[1].squares.get_top()[1]))
         fit(maps, 13, 5.2).move_to(UP * 0.25)
         # the first word of the first sentence that moved: its column in both maps
-        ka, kb = moved_word(mapping)
+        ka, kb = pick["moved_word"]
         cols = [(maps[0], ka), (maps[1], kb)]
         rings = VGroup(*[ringed(VGroup(*[m.square(i, j) for i in range(len(ta))]), stroke_width=4) for m, j in cols])
         for m, j in cols:

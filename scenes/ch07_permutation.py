@@ -1,7 +1,8 @@
 """Chapter 7: shuffle the words, and raw self-attention hands back the same rows, shuffled.
 
-Reads ``attention.pkl``: ``tokens``, ``perm``, ``tokens_perm``, ``Y`` and ``Y_perm``. Which rows
-match is found from the numbers themselves, not assumed from ``perm``.
+Reads ``attention.pkl``: ``tokens``, ``perm``, ``tokens_perm``, ``Y`` and ``Y_perm``, and what the
+export chose in them: ``matched_rows`` (which rows are equal, found from the numbers themselves, not
+assumed from ``perm``) and ``followed_row`` (the word that moved furthest).
 """
 from __future__ import annotations
 
@@ -26,17 +27,6 @@ NARRATION = {
                    "word vectors, not places, and a sum ignores order.",
     "blind": "So self-attention on its own does not see word order. To it, a sentence is a bag of words.",
 }
-
-
-def match_rows(Y: np.ndarray, Y2: np.ndarray, perm, atol: float = 1e-4) -> list[int]:
-    """For each row k of ``Y2``, the row of ``Y`` equal to it (``perm[k]`` preferred among equals)."""
-    out = []
-    for k, row in enumerate(Y2):
-        same = [i for i in range(len(Y)) if np.allclose(Y[i], row, atol=atol)]
-        if not same:
-            raise ValueError(f"row {k} of the shuffled output matches no row of Y")
-        out.append(perm[k] if perm[k] in same else same[0])
-    return out
 
 
 def telling_digits(Y: np.ndarray, n_cols: int, least: int, most: int = 5) -> int:
@@ -89,7 +79,7 @@ class Ch07Permutation(ChapterScene):
         self.beat("run", FadeIn(lg), FadeIn(rg), run_time=1.5)
 
         # --- beat: lines between equal rows
-        match = match_rows(Y, Yp, perm)
+        match = list(a["matched_rows"])
         x0, x1 = left.brackets[1].get_right()[0] + 0.12, right.brackets[0].get_left()[0] - 0.12
         links = VGroup(*[
             Line([x0, left.rows[i].get_y(), 0], [x1, right.rows[k].get_y(), 0],
@@ -99,8 +89,7 @@ class Ch07Permutation(ChapterScene):
         self.beat("match", Create(links, lag_ratio=0.25), run_time=2.0)
 
         # --- beat: follow the word that moved furthest
-        k = int(np.argmax([abs(k - i) for k, i in enumerate(match)]))
-        i = match[k]
+        i, k = a["followed_row"]
         boxes = VGroup(row_box(left, i), row_box(right, k))
         for t in (left.row_label_mobs[i], right.row_label_mobs[k]):
             boxes.add(SurroundingRectangle(t, color=color("accent"), buff=0.05, stroke_width=2))

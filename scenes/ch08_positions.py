@@ -1,7 +1,8 @@
 """Chapter 8: a learned vector per position, added to each word's vector, makes order visible.
 
-Reads ``attention.pkl`` (``P``, ``X``, ``XP``, ``Y_pos``, ``Y_pos_perm``, ``perm``) and the
-table length ``max_len`` from ``tokens.pkl``; the code on screen is read from model/transformer.py.
+Reads ``attention.pkl`` (``P``, ``X``, ``XP``, ``Y_pos``, ``Y_pos_perm``, ``perm``, and ``changed_row``:
+the word the export chose to follow in its two places) and the table length ``max_len`` from
+``tokens.pkl``; the code on screen is read from model/transformer.py.
 """
 from __future__ import annotations
 
@@ -117,8 +118,7 @@ class Ch08Positions(ChapterScene):
         self.beat("gap", FadeIn(gap_text, shift=DOWN * 0.2), run_time=1.0)
 
         # --- beat: one word, two places
-        k = int(np.argmax(diffs))
-        i = perm[k]
+        i, k = a["changed_row"]
         self.diff_pair = (i, k)  # for the tests
         marks = VGroup(row_box(left, i), row_box(right, k))
         for t in (left.row_label_mobs[i], right.row_label_mobs[k]):

@@ -1,7 +1,7 @@
 """Chapter 9: learned queries, keys and values; one head's scores, weights and outputs; its heatmap.
 
-Reads ``block.pkl``. The head shown is the head of the strongest link in ``links`` and the links
-pointed out are picked from ``links`` when the scene is built, never named here.
+Reads ``block.pkl``. The head shown (``head_shown``: the head of the strongest link) and the links
+pointed out (``links_shown``) were picked from ``links`` by the export, never named here.
 """
 from __future__ import annotations
 
@@ -38,34 +38,6 @@ NARRATION = {
 }
 
 
-def pick_links(links, n_max: int = 2):
-    """The strongest link, and up to ``n_max - 1`` more from the same head with a different query token.
-
-    Parameters
-    ----------
-    links
-        ``block.pkl``'s ``links``: (head, query i, key j, weight), strongest first, ``i != j``.
-    n_max
-        How many links to return at most.
-
-    Returns
-    -------
-    list of tuple
-        The links picked; empty when there are none (a one-token review has no pair of tokens).
-    """
-    links = [(int(h), int(i), int(j), float(w)) for h, i, j, w in links]
-    if not links:
-        return []
-    first = links[0]
-    out = [first]
-    for ln in links[1:]:
-        if len(out) == n_max:
-            break
-        if ln[0] == first[0] and all(ln[1] != o[1] for o in out):
-            out.append(ln)
-    return out
-
-
 class Ch09QueryKeyValue(ChapterScene):
     NARRATION = NARRATION
 
@@ -75,8 +47,8 @@ class Ch09QueryKeyValue(ChapterScene):
         x_in, Q, K, V = (np.asarray(b[k]) for k in ("x_in", "Q", "K", "V"))
         n, d = x_in.shape
         H, dh = int(b["n_heads"]), int(b["d_head"])
-        shown_links = pick_links(b["links"])
-        h0 = shown_links[0][0] if shown_links else 0  # no link (one token): the first head
+        shown_links = [tuple(ln) for ln in b["links_shown"]]  # empty for one token, which has no link
+        h0 = int(b["head_shown"])  # the head of the first of them (no link: the first head)
         self.head_shown, self.links_shown = h0, shown_links  # for the tests
         S, Wt, Yh = np.asarray(b["scores"])[h0], np.asarray(b["weights"])[h0], np.asarray(b["head_out"])[h0]
         self.title_card()

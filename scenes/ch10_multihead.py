@@ -1,8 +1,8 @@
 """Chapter 10: h heads side by side, each on d/h columns; their outputs concatenated and projected.
 
-Reads ``block.pkl`` (``weights``, ``head_out``, ``concat``, ``attn_out``, ``links`` and the config
-numbers); the code on screen is read from model/attention.py. Heads to compare are picked
-from the data when the scene is built.
+Reads ``block.pkl`` (``weights``, ``head_out``, ``concat``, ``attn_out`` and the config numbers, and
+what the export chose in them: ``heads_compared``, the two heads set side by side, and ``head_links``,
+each head's strongest link); the code on screen is read from model/attention.py.
 """
 from __future__ import annotations
 
@@ -71,39 +71,10 @@ def shape_table(letters, numbers, size: float = 26) -> VGroup:
     return cols.arrange(RIGHT, buff=0.4)
 
 
-def strongest_link(weights_h: np.ndarray, links, h: int):
-    """The strongest link of head ``h`` between two different tokens.
-
-    Parameters
-    ----------
-    weights_h
-        The head's (n, n) attention weights.
-    links
-        ``block.pkl``'s ``links`` (head, i, j, weight), strongest first.
-    h
-        The head.
-
-    Returns
-    -------
-    tuple or None
-        ``(i, j, weight)``: the asset's strongest listed link of head ``h``, else the head's
-        largest off-diagonal weight; None for a single token, which has no such link.
-    """
-    if np.shape(weights_h)[0] < 2:
-        return None
-    for hh, i, j, w in links:
-        if int(hh) == h:
-            return int(i), int(j), float(w)
-    w = np.array(weights_h, dtype=float)
-    np.fill_diagonal(w, -1.0)
-    i, j = np.unravel_index(int(np.argmax(w)), w.shape)
-    return int(i), int(j), float(weights_h[i, j])
-
-
 class Ch10MultiHead(ChapterScene):
     NARRATION = NARRATION
 
-    def head_pair(self, heads, Wts, tokens, links, lab_w):
+    def head_pair(self, heads, Wts, tokens, head_links, lab_w):
         """Two heads' heatmaps side by side with every token labelled (if it fits), the strongest link of
         each boxed, and a line naming those links. Both share one colour scale, 0 to the larger of
         their largest weights, which the key shows."""
@@ -115,7 +86,7 @@ class Ch10MultiHead(ChapterScene):
             hm = token_heatmap(Wts[h], tokens, cell=big_cell, legend=(k == len(heads) - 1), vmax=vmax)
             name = label(f"head {h + 1}", size=22, role="accent")
             name.next_to(hm.squares, UP, buff=0.1).align_to(hm.row_label_mobs, RIGHT)
-            link = strongest_link(Wts[h], links, h)
+            link = head_links[h]  # None for a single token
             if link is None:  # a single token: no link to box, only its weight on itself
                 box = VGroup()
                 callouts.add(text_line(label(f"head {h + 1}:", size=20, role="accent"),
@@ -150,7 +121,7 @@ class Ch10MultiHead(ChapterScene):
         concat, attn_out = np.asarray(b["concat"]), np.asarray(b["attn_out"])
         n = len(tokens)
         T = int(self.asset("model")["config"]["max_len"])  # the padded length (n: this review's own tokens)
-        links = list(b["links"])
+        head_links = list(b["head_links"])
         self.title_card()
         self.set_heading("Several heads at once")
 
@@ -188,16 +159,7 @@ class Ch10MultiHead(ChapterScene):
         self.clear_stage()
         lab_w = max(label(shorten(t, 10), size=18).width for t in tokens)
         alone = n < 2  # a single token: no link between two tokens, every head's weight is on itself
-        h_a = int(links[0][0]) if links else 0
-        others = [int(ln[0]) for ln in links if int(ln[0]) != h_a]
-        rest = [h for h in range(H) if h != h_a]
-        if others:
-            h_b = others[0]
-        elif not rest or alone:  # one head only, or no link to rank the heads by
-            h_b = rest[0] if rest else h_a
-        else:
-            h_b = max(rest, key=lambda h: strongest_link(Wts[h], [], h)[2])
-        self.heads_compared = tuple(sorted({h_a, h_b}))  # for the tests
+        self.heads_compared = tuple(int(h) for h in b["heads_compared"])  # the export's pair; for the tests
         if H > 2:
             cell = min(0.3, (13.2 - lab_w - 0.8 - 0.35 * (H - 1)) / (H * n), (5.8 - lab_w - 0.95) / n)
             maps = VGroup()
@@ -220,11 +182,11 @@ class Ch10MultiHead(ChapterScene):
 
         if alone and H <= 2:
             # --- beat: every head (one or two) on a single token: all the weight on the token itself
-            pair, callouts = self.head_pair(self.heads_compared, Wts, tokens, links, lab_w)
+            pair, callouts = self.head_pair(self.heads_compared, Wts, tokens, head_links, lab_w)
             self.beat("heads_alone", FadeIn(VGroup(*[p[:2] for p in pair])), FadeIn(callouts), run_time=1.5)
         elif not alone:
             # --- beat: two heads up close (all of them when there are only two), each with its strongest link
-            pair, callouts = self.head_pair(self.heads_compared, Wts, tokens, links, lab_w)
+            pair, callouts = self.head_pair(self.heads_compared, Wts, tokens, head_links, lab_w)
             key = "compare" if H > 2 else "heads"
             self.beat(key, FadeIn(VGroup(*[p[:2] for p in pair])), run_time=1.5, hold=0.5 if H > 2 else None)
             if H <= 2:

@@ -38,7 +38,7 @@ class Chapter:
 
 
 CHAPTERS: tuple[Chapter, ...] = (
-    Chapter(1, "Ch01Motivation", "Why attention", "ch01_motivation", ("dataset", "tokens", "classify", "training")),
+    Chapter(1, "Ch01Motivation", "Why attention", "ch01_motivation", ("dataset", "classify", "training")),
     Chapter(2, "Ch02Dataset", "The IMDB dataset", "ch02_dataset", ("dataset", "tokens")),
     Chapter(3, "Ch03Tokens", "Tokens and the vocabulary", "ch03_tokens", ("dataset", "tokens"), review=True),
     Chapter(4, "Ch04Padding", "Ids and padding", "ch04_padding", ("tokens",), review=True),
@@ -63,6 +63,22 @@ REVIEW_CHAPTERS = [c.cls for c in CHAPTERS if c.review]
 def needed_by(asset: str) -> str:
     """The chapters that read ``asset``, for error messages ("Ch05Embedding, Ch13Training")."""
     return ", ".join(c.cls for c in CHAPTERS if asset in c.reads) or "no chapter"
+
+
+def scene_class(cls: str) -> type:
+    """The scene class ``cls`` ("Ch07Permutation"), imported from its chapter file.
+
+    The one way into a chapter module: nothing imports one by name (tests/test_layout_rules.py),
+    so no chapter becomes a library for another file.
+
+    Raises
+    ------
+    KeyError
+        When the registry has no chapter of that class.
+    """
+    import importlib
+
+    return getattr(importlib.import_module(f"scenes.{BY_CLASS[cls].stem}"), cls)
 
 
 def available() -> list[Chapter]:

@@ -28,13 +28,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from scenes.chapters import BY_CLASS, CHAPTERS, REVIEW_CHAPTERS, needed_by
+from scenes.chapters import BY_CLASS, CHAPTERS, REVIEW_CHAPTERS
+from scripts.preflight import check_assets, check_environment  # noqa: F401  (tests patch them here)
 from scripts.render_chapters import (QUALITIES, Chapter, chapter_config, effective_config,  # noqa: F401
                                      input_key, render_all, seconds_left)
 
@@ -49,7 +49,6 @@ FULL_NAME = "attention-explained"
 # RENDER_PREFLIGHT=1: render.sh checks the flags with any Python before installing anything.
 # This exit code means "the flags are fine and there is something to render".
 PREFLIGHT_GO = 100
-TEX_HINT = "apt-get install --no-install-recommends texlive-latex-extra dvisvgm"
 OUTPUTS = """outputs:
   all chapters        media/attention-explained-<480p15|720p30|1080p60|2160p60>.mp4 (and .srt)
   some chapters       media/subsets/<Chapter-...>-<quality>.mp4
@@ -118,56 +117,6 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 # --- before rendering ----------------------------------------------------------------------
-
-def latex_class_problem(name: str = "standalone.cls") -> str | None:
-    """Why LaTeX cannot find the document class ``name``, or None if it can."""
-    kpsewhich = shutil.which("kpsewhich")
-    if not kpsewhich:
-        return f"kpsewhich not found, so the LaTeX class {name} cannot be looked up: {TEX_HINT}"
-    try:
-        found = subprocess.run([kpsewhich, name], capture_output=True, text=True, timeout=60).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        found = ""
-    if not found:
-        return f"LaTeX class {name} not found (kpsewhich {name} finds nothing): {TEX_HINT}"
-    return None
-
-
-def check_environment() -> list[str]:
-    """What is missing for rendering, each with how to install it."""
-    problems = [f"{tool} not found: {TEX_HINT}" for tool in ("latex", "dvisvgm") if not shutil.which(tool)]
-    if shutil.which("latex"):  # without LaTeX at all, the line above says what to install
-        problems += [p for p in [latex_class_problem()] if p]
-    for module, pkg in (("cairo", "libcairo2-dev"), ("manimpango", "libpango1.0-dev")):
-        try:
-            __import__(module)
-        except Exception as exc:
-            problems.append(f"python module {module} does not load ({exc}): apt-get install {pkg} pkg-config, "
-                            "then delete .venv and run again")
-    return problems
-
-
-def check_assets(folder: Path) -> None:
-    """Load every asset the manifest lists, so a damaged one stops the render before manim starts.
-
-    Raises
-    ------
-    model.errors.AssetError
-        For a missing manifest, a missing, truncated or tampered file, or a refused pickle.
-    """
-    from model import store
-
-    manifest = store.read_manifest(folder)
-    names = manifest.get("assets")
-    if not isinstance(names, dict) or not names:
-        raise store.AssetError(f"{folder / store.MANIFEST} lists no assets. {store.regenerate_hint(folder)}")
-    for name in sorted(names):
-        try:
-            store.load(name, folder, needed_by=needed_by(name))
-        except OSError as exc:
-            raise store.AssetError(f"cannot read asset '{name}' in {folder} ({exc}). "
-                                   f"{store.regenerate_hint(folder)}") from None
-
 
 class Plan:
     """What one run renders: assets, media folder, video name, and the chapters of a full video."""

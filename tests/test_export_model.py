@@ -1,7 +1,7 @@
-"""The model assets, recomputed from the checkpoint with independent numpy math, and the example rule."""
+"""The model assets, recomputed from the checkpoint with independent numpy math (which reviews and which
+choices the export makes: test_export_examples.py; the rules on hand-made inputs: test_choices.py)."""
 from __future__ import annotations
 
-import hashlib
 import math
 from pathlib import Path
 
@@ -12,8 +12,10 @@ import torch
 from model import store
 from model.checkpoint import DEFAULT_CHECKPOINT, load_checkpoint, save_checkpoint
 from model.config import Config
-from model.export_model import MOTIVATION_SENTENCES, choose_examples, model_assets
-from model.tokenize import Vocab, word_tokenize
+from model.choices import COMMON_IDS, head_choices, motivation_choices, permutation_choices
+from model.export_model import MOTIVATION_SENTENCES, model_assets
+from model.review import build_review
+from model.tokenize import bpe_encoding, word_tokenize
 from model.train import train_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,7 +115,8 @@ def _tiny(norm_first: bool, tmp_path_factory) -> tuple:
         model, vocab, cfg, extra = load_checkpoint(path)
         raw = torch.load(path, weights_only=True)
         sd = {k: v.double().numpy() for k, v in raw["state_dict"].items()}
-        _TINY[norm_first] = (model, vocab, cfg, extra, sd, model_assets(model, vocab, cfg, EXAMPLES, extra), EXAMPLES)
+        reviews = [build_review(e["text"], vocab, bpe_encoding(), e["index"], e["label"]) for e in EXAMPLES]
+        _TINY[norm_first] = (model, vocab, cfg, extra, sd, model_assets(model, vocab, cfg, reviews, extra), EXAMPLES)
     return _TINY[norm_first]
 
 
@@ -128,19 +131,17 @@ def _shipped() -> tuple:
 
 
 @pytest.fixture(scope="module", params=[False, True], ids=["post-norm", "pre-norm"])
-def tiny(request, tmp_path_factory):
+def tiny(request, tmp_path_factory, bpe_ready):
     return _tiny(request.param, tmp_path_factory)
 
 
 @pytest.fixture(scope="module", params=["post-norm", "pre-norm", "shipped"])
-def exported(request, tmp_path_factory):
+def exported(request, tmp_path_factory, bpe_ready):
     """Assets to recompute: from two tiny models, and the committed ones from the shipped checkpoint."""
     if request.param == "shipped":
         return _shipped()
     return _tiny(request.param == "pre-norm", tmp_path_factory)
 
-
-# --- tests -------------------------------------------------------------------------------------
 
 def test_assets_are_plain_float32_and_complete(exported):
     *_, assets, _ = exported
@@ -163,8 +164,11 @@ def test_assets_are_plain_float32_and_complete(exported):
     block = assets["block"]
     for key in ("tokens", "d_model", "n_heads", "d_head", "n_layers", "d_ff", "norm_first", "x_in", "Wq", "Wk",
                 "Wv", "Wo", "bq", "bk", "bv", "bo", "Q", "K", "V", "scores", "weights", "head_out", "concat",
-                "attn_out", "resid1", "norm1", "ff_hidden", "ff_out", "resid2", "block_out", "links"):
+                "attn_out", "resid1", "norm1", "ff_hidden", "ff_out", "resid2", "block_out", "links",
+                "links_shown", "head_shown", "head_links", "heads_compared"):
         assert key in block, key
+    assert {"matched_rows", "followed_row", "changed_row"} <= set(assets["attention"]) and "motivation" in assets[
+        "classify"] and "pos_code" not in assets["attention"]  # Ch08 shows model/transformer.py itself
 
 
 def test_block_matches_numpy(exported):
@@ -266,8 +270,6 @@ def test_embedding_and_raw_attention_match_numpy(exported):
     _close(row["scores"], at["scaled"][row["row"]])
     _close(row["exps"] / row["sum"], row["weights"])
     _close(row["weights"], W[row["row"]])
-    assert at["pos_code"] == "self.pos = nn.Embedding(max_len, d_model)"
-    assert at["pos_code"] in (ROOT / "model" / "transformer.py").read_text()
 
 
 def test_training_and_model_assets(tiny):
@@ -287,63 +289,12 @@ def test_training_and_model_assets(tiny):
     assert m["example_n_tokens"] == len(word_tokenize(EXAMPLES[0]["text"])) == 11
 
 
-# --- the example-selection rule, with a model whose answers are known ---------------------------
-
-class _Stub(torch.nn.Module):
-    """Says positive (p = 0.993) when a review starts with "pos", negative when with "neg",
-    and P(positive) = 0.62 (correct-ish but not confident) when with "meh"."""
-
-    def __init__(self):
-        super().__init__()
-        self.config = Config(max_len=64)
-
-    def forward(self, ids, mask=None, return_trace=False):
-        first = ids[:, 0]
-        logits = torch.zeros(len(ids), 2)
-        logits[first == 2] = torch.tensor([0.0, 5.0])
-        logits[first == 3] = torch.tensor([5.0, 0.0])
-        logits[first == 4] = torch.tensor([0.0, 0.5])
-        return (logits, {}) if return_trace else logits
-
-
-def test_choose_examples_follows_the_rule():
-    import datasets
-
-    vocab = Vocab(["<pad>", "<unk>", "pos", "neg", "meh", "x"])
-
-    def review(first, n, br=False):
-        return " ".join([first] + ["x"] * (n - 1)) if not br else first + "<br /><br />" + " x" * (n - 1)
-
-    rows = [
-        (review("pos", 11), 1),   # 0 too short
-        (review("pos", 20), 1),   # 1 confident positive, longer
-        (review("pos", 14), 1),   # 2 <- shortest confident positive
-        (review("pos", 14), 1),   # 3 tie: higher index loses
-        (review("neg", 41), 0),   # 4 too long
-        (review("neg", 30, br=True), 0),  # 5 <- shortest confident negative (text comes back cleaned)
-        (review("meh", 12), 1),   # 6 correct but not confident
-        (review("pos", 25), 0),   # 7 wrong, longer
-        (review("neg", 13), 1),   # 8 <- shortest wrong
-    ]
-    ds = datasets.Dataset.from_dict({"text": [r for r, _ in rows], "label": [y for _, y in rows]})
-    got = choose_examples(_Stub(), vocab, Config(max_len=64), ds)
-    assert [e["index"] for e in got] == [2, 5, 8]
-    assert [e["label"] for e in got] == [1, 0, 1] and [e["pred"] for e in got] == [1, 0, 0]
-    assert [e["n_tokens"] for e in got] == [14, 30, 13]
-    assert "<br" not in got[1]["text"] and got[1]["text"].startswith("neg  ")
-    assert got[0]["prob_positive"] == pytest.approx(1 / (1 + math.exp(-5)))
-    assert set(got[0]) == {"index", "text", "label", "n_tokens", "prob_positive", "pred"}
-
-
-# --- the shipped checkpoint and the shipped assets ------------------------------------------------
-
-def test_shipped_assets_come_from_the_shipped_checkpoint():
-    """assets/ name the checkpoint they were exported from (every array is recomputed above, as "shipped")."""
-    manifest = store.read_manifest(ROOT / "assets")
-    assert manifest.get("checkpoint_sha256") == hashlib.sha256(DEFAULT_CHECKPOINT.read_bytes()).hexdigest(), \
-        "assets/ were exported from another checkpoint: run python -m model export"
-    _, _, cfg, extra = load_checkpoint(DEFAULT_CHECKPOINT)
-    assert manifest["config"] == cfg.to_dict()
-    tr = store.load("training", ROOT / "assets")
-    assert tr["n_test"] == extra["metrics"]["n_test"] == 25_000
-    assert tr["test_accuracy"] == pytest.approx(extra["metrics"]["test_accuracy"])
+def test_stored_choices_follow_the_rules(tiny):
+    """Each tiny model's assets hold what model/choices.py picks in their own stored arrays."""
+    vocab, (cl, at, bl) = tiny[1], (tiny[5][k] for k in ("classify", "attention", "block"))
+    assert cl["motivation"] == motivation_choices(cl["sentences"], set(vocab.itos[:COMMON_IDS]))
+    perm = permutation_choices(*(at[k] for k in ("tokens", "tokens_perm", "perm", "Y", "Y_perm", "Y_pos",
+                                                 "Y_pos_perm")))
+    heads = head_choices(bl["weights"], bl["links"])
+    assert {k: at[k] for k in perm} == perm and at["matched_rows"] is not None  # five words: one to follow
+    assert {k: bl[k] for k in heads} == heads

@@ -23,8 +23,10 @@ from manim import Code, SingleStringMathTex, Text
 from manim.utils.testing import frames_comparison as fc
 from manim.utils.testing.frames_comparison import frames_comparison
 
-from scenes.ch06_self_attention import Ch06SelfAttention
+from scenes.chapters import scene_class
 from scenes.common import Heatmap, ValueMatrix, token_heatmap
+
+Ch06SelfAttention = scene_class("Ch06SelfAttention")
 
 __module_test__ = "attention"
 CONTROL = Path(__file__).resolve().parent / "control_data" / __module_test__

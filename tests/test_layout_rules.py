@@ -1,9 +1,9 @@
 """Rules of the repository's layout, read from the source with ``ast`` (nothing is imported).
 
-* No chapter is a library: nothing outside tests/ imports a chapter module, and a test imports
-  from a chapter only what that chapter defines itself (its scene class, its own rules and
-  constants), never a name the chapter got from elsewhere. What chapters share lives in
-  ``scenes/common``.
+* No chapter is a library: no file, tests included, imports a chapter module. A scene class is
+  reached through the registry, ``scenes.chapters.scene_class("ChNN...")`` (its ``importlib``
+  call is the one way in); what chapters share lives in ``scenes/common``, and the rules that
+  choose what a chapter shows live in ``model/choices.py``, where the export applies them.
 * One helper per job: no two chapters define a function or class of the same name.
 * No source file is longer than :data:`MAX_LINES` lines, except those in :data:`TOO_LONG`.
 """
@@ -25,10 +25,6 @@ SIZED = ("scenes", "scripts", "model", "tests", "bench")
 # enough, so that it leaves this list.
 TOO_LONG = {
     "model/train.py": "not part of the scene kit; to be split in its own change",
-    "scripts/render.py": "not part of the scene kit; to be split in its own change",
-    "scripts/render_chapters.py": "not part of the scene kit; to be split in its own change",
-    "tests/test_export_model.py": "not part of the scene kit; to be split in its own change",
-    "tests/test_render_pipeline.py": "not part of the scene kit; to be split in its own change",
     "tests/test_scenes_attention.py": "chapter tests, not kit tests; to be split in their own change",
     "tests/test_scenes_data.py": "chapter tests, not kit tests; to be split in their own change",
 }
@@ -77,43 +73,23 @@ def chapter_imports(path: Path, module: ast.Module | None = None) -> list[tuple[
     return found
 
 
-def own_names(chapter: str) -> set[str]:
-    """What a chapter module defines itself, at its top level (not what it imports)."""
-    names = set()
-    for node in tree(ROOT / "scenes" / f"{chapter}.py").body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    return names
-
-
 def chapter_files() -> list[Path]:
     return sorted(p for p in (ROOT / "scenes").glob("ch*.py") if CHAPTER.match(p.stem))
 
 
 def test_the_rules_see_every_chapter_and_every_kind_of_import():
     assert len(chapter_files()) >= 14
-    src = ("import scenes.ch03_tokens\nfrom scenes.ch07_permutation import match_rows\n"
-           "from scenes import ch09_qkv, chapters\nfrom ..ch01_motivation import pick_head\nfrom . import text\n")
+    src = ("import scenes.ch03_tokens\nfrom scenes.ch07_permutation import telling_digits\n"
+           "from scenes import ch09_qkv, chapters\nfrom ..ch01_motivation import spread\nfrom . import text\n")
     probe = ROOT / "scenes" / "common" / "probe.py"  # as if it stood in the kit (it is never written)
     assert [(c, n) for _, c, n in chapter_imports(probe, ast.parse(src))] == [
-        ("ch03_tokens", None), ("ch07_permutation", ["match_rows"]), ("ch09_qkv", None),
-        ("ch01_motivation", ["pick_head"])]
+        ("ch03_tokens", None), ("ch07_permutation", ["telling_digits"]), ("ch09_qkv", None),
+        ("ch01_motivation", ["spread"])]
 
 
-def test_no_chapter_is_used_as_a_library():
-    bad = []
-    for path in python_files():
-        for line, chapter, names in chapter_imports(path):
-            where = f"{rel(path)}:{line} imports {chapter}"
-            if path.parts[len(ROOT.parts)] != "tests":
-                bad.append(f"{where}: only tests import a chapter (shared helpers belong in scenes/common)")
-            elif names is None:
-                bad.append(f"{where} as a module: import the names it defines")
-            elif not (borrowed := sorted(set(names) - own_names(chapter))) == []:
-                bad.append(f"{where}: {', '.join(borrowed)} not defined there (import it from scenes.common)")
+def test_no_file_imports_a_chapter():
+    bad = [f"{rel(path)}:{line} imports {chapter}: use scenes.chapters.scene_class for its scene class"
+           for path in python_files() for line, chapter, _ in chapter_imports(path)]
     assert not bad, "\n".join(bad)
 
 

@@ -13,7 +13,7 @@ import pytest
 from bare_python import bare
 
 from scenes.chapters import BY_CLASS, CHAPTERS
-from scripts import render, render_chapters
+from scripts import preflight, render, render_chapters
 from scripts.render_chapters import Chapter, input_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +42,8 @@ def bare_checkout(tmp_path) -> tuple[Path, dict]:
     bootstrap that only records that it ran."""
     root = tmp_path / "checkout"
     for rel in ("render.sh", "scripts/__init__.py", "scripts/render.py", "scripts/render_chapters.py",
-                "scenes/__init__.py", "scenes/chapters.py"):
+                "scripts/preflight.py", "scripts/progress.py", "scripts/stamps.py", "scenes/__init__.py",
+                "scenes/chapters.py"):
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / rel, root / rel)
     (root / "scripts" / "bootstrap.sh").write_text(f'touch "{tmp_path}/bootstrapped"; exit 97\n')
@@ -169,7 +170,7 @@ def _which(missing: set[str]):
 
 
 def test_a_missing_kpsewhich_is_reported_with_the_install_hint(monkeypatch):
-    monkeypatch.setattr(render.shutil, "which", _which({"kpsewhich"}))
+    monkeypatch.setattr(preflight.shutil, "which", _which({"kpsewhich"}))
     problems = render.check_environment()
     assert any("kpsewhich not found" in p and "texlive-latex-extra" in p for p in problems), problems
 
@@ -182,8 +183,8 @@ def test_the_standalone_class_must_be_found(monkeypatch, found, reported):
         calls.append(cmd)
         return subprocess.CompletedProcess(cmd, 0 if found else 1, found, "")
 
-    monkeypatch.setattr(render.shutil, "which", _which(set()))
-    monkeypatch.setattr(render.subprocess, "run", fake_run)
+    monkeypatch.setattr(preflight.shutil, "which", _which(set()))
+    monkeypatch.setattr(preflight.subprocess, "run", fake_run)
     problems = render.check_environment()
     assert calls == [["/usr/bin/kpsewhich", "standalone.cls"]]
     hit = [p for p in problems if "standalone.cls not found" in p]

@@ -11,17 +11,21 @@ the 18-point floor, and positions against the content box.
 from __future__ import annotations
 
 import copy
+import sys
 
 import numpy as np
 import pytest
 from manim import Text, tempconfig
 
 from model import store
-from scenes.ch02_dataset import LABEL_NAMES, Ch02Dataset
-from scenes.ch03_tokens import Ch03Tokens, visible, vocab_cut
-from scenes.ch04_padding import Ch04Padding
-from scenes.ch05_embedding import Ch05Embedding
+from scenes.chapters import scene_class
 from scenes.common import ELLIPSIS, HEX, fmt, paragraph, reading_time
+
+Ch02Dataset, Ch03Tokens, Ch04Padding, Ch05Embedding = map(scene_class, ("Ch02Dataset", "Ch03Tokens", "Ch04Padding",
+                                                                        "Ch05Embedding"))
+# chapter helpers these tests still check directly, reached through the registry's import
+LABEL_NAMES = sys.modules[Ch02Dataset.__module__].LABEL_NAMES
+visible, vocab_cut = sys.modules[Ch03Tokens.__module__].visible, sys.modules[Ch03Tokens.__module__].vocab_cut
 
 MIN_FONT = 18.0
 CONTENT = (-7.1 + 0.1, 7.1 - 0.1, -2.9 - 0.05, 2.9 + 0.05)  # x0, x1, y0, y1 (a little slack)

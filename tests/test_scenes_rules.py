@@ -1,30 +1,78 @@
-"""The rules chapters pick their examples by (each in its own chapter file), on small made-up arrays.
+"""The chapters draw what the export chose: each stored choice (model/choices.py, kept in the assets)
+is what the chapter shows, and a chapter follows its asset's choice rather than choosing again.
 
-These test chapters, so they import them: a chapter's own names only, never a helper another chapter
-shares (those are in scenes/common; test_layout_rules.py checks it).
+The rules themselves are tested in test_choices.py. Chapters are reached through the registry's
+``scene_class`` only (test_layout_rules.py forbids importing a chapter module).
 """
 from __future__ import annotations
 
-import numpy as np
 import pytest
+from scene_runs import chapter_fixture, run_chapter
 
-from scenes.ch07_permutation import match_rows
-from scenes.ch09_qkv import pick_links
-from scenes.ch10_multihead import strongest_link
+from model import store
+from scenes.chapters import CHAPTERS, scene_class
+from scenes.common import fmt, shorten
+
+ch01 = chapter_fixture("ch01", "Ch01Motivation")
+ch07 = chapter_fixture("ch07", "Ch07Permutation")
+ch08 = chapter_fixture("ch08", "Ch08Positions")
+ch09 = chapter_fixture("ch09", "Ch09QueryKeyValue")
+ch10 = chapter_fixture("ch10", "Ch10MultiHead")
 
 
-def test_match_rows_finds_equal_rows_not_positions():
-    Y = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])  # rows 0 and 2 are equal
-    assert match_rows(Y, Y[[2, 0, 1]], [2, 0, 1]) == [2, 0, 1]
-    assert match_rows(Y, Y[[1, 0, 2]], [1, 2, 0]) == [1, 2, 0]  # ties: perm's choice wins
-    with pytest.raises(ValueError):
-        match_rows(Y, Y + 5, [0, 1, 2])
+def test_scene_class_is_the_way_in():
+    for c in CHAPTERS:
+        got = scene_class(c.cls)
+        assert got.__name__ == c.cls and got.__module__ == f"scenes.{c.stem}"
+    with pytest.raises(KeyError):
+        scene_class("Ch99Missing")
 
 
-def test_pick_links_and_strongest_link():
-    links = [(1, 3, 2, 0.9), (0, 1, 7, 0.8), (1, 3, 5, 0.7), (1, 4, 2, 0.6)]
-    assert pick_links(links) == [(1, 3, 2, 0.9), (1, 4, 2, 0.6)]  # same head, another query token
-    assert pick_links(links[:2]) == [(1, 3, 2, 0.9)]
-    w = np.array([[0.9, 0.1, 0.0], [0.3, 0.2, 0.5], [0.0, 0.4, 0.6]])
-    assert strongest_link(w, links, 0)[:2] == (1, 7)  # listed in the asset
-    assert strongest_link(w, links, 2) == (1, 2, 0.5)  # else the largest weight off the diagonal
+def test_ch01_shows_the_stored_heads_and_focus(ch01):
+    cls = store.load("classify")
+    pick, sents = cls["motivation"], cls["sentences"]
+    h = len(sents[0]["weights"])
+    assert (f"block 1 · head {pick['focus_head'] + 1} of {h} · attention weights from “{pick['focus_word']}”"
+            in ch01.texts)
+    assert f"block 1 · head {pick['order_head'] + 1} of {h} · same words, new places" in ch01.texts
+
+
+def test_ch07_links_and_follows_the_stored_rows(ch07):
+    att = store.load("attention")
+    assert ch07.matched == att["matched_rows"]
+    i, k = att["followed_row"]
+    assert (f"“{shorten(att['tokens'][i])}”: word {i + 1} in order, word {k + 1} when shuffled: the same output row"
+            in ch07.texts)
+
+
+def test_ch08_follows_the_stored_word(ch08):
+    assert ch08.diff_pair == tuple(store.load("attention")["changed_row"])
+
+
+def test_ch09_shows_the_stored_head_and_links(ch09):
+    blk = store.load("block")
+    assert ch09.head_shown == blk["head_shown"] and ch09.links_shown == blk["links_shown"]
+
+
+def test_ch10_compares_the_stored_heads_with_their_stored_links(ch10):
+    blk = store.load("block")
+    assert ch10.heads_compared == blk["heads_compared"]
+    for h in blk["heads_compared"]:  # each boxed link is named in the callouts
+        i, j, w = blk["head_links"][h]
+        for shown in (f"head {h + 1}:", f"“{shorten(blk['tokens'][i])}”", f"“{shorten(blk['tokens'][j])}”", fmt(w)):
+            assert shown in ch10.texts, shown
+
+
+def test_a_chapter_draws_the_choice_its_asset_holds(tmp_path, monkeypatch):
+    """Store another word to follow in attention.pkl: Ch07 follows that one (it does not choose again)."""
+    names = store.read_manifest()["assets"]
+    assets = {name: store.load(name) for name in names}
+    att = assets["attention"] = dict(assets["attention"])
+    i, k = att["matched_rows"][2], 2  # the middle word, which did not move furthest
+    assert (i, k) != tuple(att["followed_row"])
+    att["followed_row"] = (i, k)
+    store.write_assets(tmp_path / "assets", assets, {"seed": 0})
+    monkeypatch.setenv("ATTENTION_ASSETS", str(tmp_path / "assets"))
+    scene = run_chapter("ch07_permutation", "Ch07Permutation", tmp_path / "media")
+    assert (f"“{shorten(att['tokens'][i])}”: word {i + 1} in order, word {k + 1} when shuffled: the same output row"
+            in scene.texts)

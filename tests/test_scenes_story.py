@@ -4,6 +4,9 @@ and what it shows matches the assets.
 Each chapter is run once per session by the ``scene_run`` fixture (tests/scene_runs.py), which
 records every mobject it showed, so these tests can look for the Texts, ValueMatrices and Heatmaps
 it built. Length, font sizes and the frame are checked for every chapter in test_scenes_construct.py.
+What a chapter chooses to show was chosen by the export (``classify.pkl``'s ``motivation`` for
+chapter 1; the rules in model/choices.py, tested in test_choices.py); the tests read those stored
+choices, and write out here whatever else they expect, without importing a chapter.
 """
 from __future__ import annotations
 
@@ -24,6 +27,17 @@ ch13 = chapter_fixture("ch13", "Ch13Training")
 ch14 = chapter_fixture("ch14", "Ch14Recap")
 
 CHAPTERS = ["ch01", "ch11", "ch12", "ch13", "ch14"]
+PLACES = ("first", "second", "third", "fourth", "fifth", "sixth")
+# chapter 11 follows the review's first token through the block: (vector, formula on screen) per stage
+TOKEN = 0
+STAGES = {
+    False: [("x_in", "token + position"), ("attn_out", "MultiHead(x_in)"), ("resid1", "x_in + attn_out"),
+            ("norm1", "LayerNorm(resid1)"), ("ff_hidden", "ReLU(norm1·W1 + b1)"), ("ff_out", "ff_hidden·W2 + b2"),
+            ("resid2", "norm1 + ff_out"), ("block_out", "LayerNorm(resid2)")],
+    True: [("x_in", "token + position"), ("norm1", "LayerNorm(x_in)"), ("attn_out", "MultiHead(norm1)"),
+           ("resid1", "x_in + attn_out"), ("ff_hidden", "ReLU(LayerNorm(resid1)·W1 + b1)"),
+           ("ff_out", "ff_hidden·W2 + b2"), ("resid2", "resid1 + ff_out"), ("block_out", "resid2")],
+}
 
 
 # --- every chapter ----------------------------------------------------------------------------
@@ -38,37 +52,35 @@ def test_every_narration_line_is_spoken_once(name, request):
 # --- chapter 1 --------------------------------------------------------------------------------
 
 def test_ch01_shows_the_real_sentences_and_weights(ch01):
-    from scenes.ch01_motivation import moved_word, order_mapping, pick_head, pick_pairs
-
-    sents = store.load("classify")["sentences"]
+    cls = store.load("classify")
+    sents, pick = cls["sentences"], cls["motivation"]
     common = {w for _, w, _ in store.load("tokens")["vocab_head"]}
-    (ca, cb, focus), (oa, ob) = pick_pairs(sents, common)
+    (ca, cb), focus, (oa, ob) = pick["context_pair"], pick["focus_word"], pick["order_pair"]
     assert focus in sents[ca]["tokens"] and focus in sents[cb]["tokens"] and focus not in common
     assert focus in ch01.NARRATION["context"]  # the narration talks about the word the data puts in focus
     assert sorted(sents[oa]["tokens"]) == sorted(sents[ob]["tokens"]) and sents[oa]["tokens"] != sents[ob]["tokens"]
     # every token of the four sentences is on screen
     assert {t for k in (ca, cb, oa, ob) for t in sents[k]["tokens"]} <= ch01.texts
-    # the weights written under the focus word's sentences are its real row in block 1
-    idx = [list(sents[k]["tokens"]).index(focus) for k in (ca, cb)]
-    rows = [np.delete(np.asarray(sents[k]["weights"])[:, i, :], i, axis=1) for k, i in zip((ca, cb), idx)]
-    head = pick_head(rows)
-    for k, i in zip((ca, cb), idx):
-        assert {fmt(v) for v in np.asarray(sents[k]["weights"])[head, i]} <= ch01.texts
-    # the two heatmaps are one real head of each reordered sentence, with its tokens
+    # the weights written under the focus word's sentences are its real row in block 1, in the stored head
+    for k, i in zip((ca, cb), pick["focus_places"]):
+        assert sents[k]["tokens"][i] == focus
+        assert {fmt(v) for v in np.asarray(sents[k]["weights"])[pick["focus_head"], i]} <= ch01.texts
+    # the two heatmaps are the stored head of each reordered sentence, with its tokens
     maps = [m for m in ch01.family if isinstance(m, Heatmap)]
     assert len(maps) == 2
     wa, wb = np.asarray(sents[oa]["weights"]), np.asarray(sents[ob]["weights"])
-    hs = [h for h in range(wa.shape[0]) if np.array_equal(maps[0].weights, wa[h])]
-    assert hs and np.array_equal(maps[1].weights, wb[hs[0]])
+    oh = pick["order_head"]
+    assert np.array_equal(maps[0].weights, wa[oh]) and np.array_equal(maps[1].weights, wb[oh])
     assert [t.original_text for t in maps[0].row_label_mobs] == list(sents[oa]["tokens"])
-    mapping = order_mapping(list(sents[oa]["tokens"]), list(sents[ob]["tokens"]))
+    mapping = pick["order_mapping"]  # b's words, each from its place in a
+    assert [sents[oa]["tokens"][p] for p in mapping] == list(sents[ob]["tokens"])
     assert mapping != list(range(len(sents[ob]["tokens"])))
     # the values are written in the cells, and the narration's claim about the word it follows holds
     assert all(len(m.values) == m.weights.size for m in maps)
-    ka, kb = moved_word(mapping)
-    word, places = sents[oa]["tokens"][ka], ("first", "second", "third", "fourth", "fifth", "sixth")
-    line = ch01.NARRATION["order_attn"]
-    assert f"Follow {word}:" in line and f"comes {places[ka]}" in line
+    ka, kb = pick["moved_word"]
+    word, line = sents[oa]["tokens"][ka], ch01.NARRATION["order_attn"]
+    assert sents[ob]["tokens"][kb] == word and ka != kb
+    assert f"Follow {word}:" in line and f"comes {PLACES[ka]}" in line
     assert kb == len(mapping) - 1 and "comes last" in line
     assert np.all(maps[0].weights[:, ka] > maps[1].weights[:, kb])  # every word gives it more weight in a than in b
 
@@ -109,12 +121,9 @@ def test_ch01_goal_numbers(ch01):
 # --- chapter 11 -------------------------------------------------------------------------------
 
 def test_ch11_vectors_are_the_first_tokens_real_intermediates(ch11):
-    from scenes.ch11_block import TOKEN, stages
-
     b = store.load("block")
-    plan = stages(bool(b["norm_first"]))
     mats = [m for m in ch11.family if isinstance(m, ValueMatrix)]
-    for key, _, _ in plan:
+    for key, _ in STAGES[bool(b["norm_first"])]:
         want = np.asarray(b[key])[TOKEN][None, :]
         assert any(m.array.shape == want.shape and np.allclose(m.array, want) for m in mats), key
     assert any(m.array.shape[1] == int(b["d_ff"]) for m in mats)  # ff_hidden is d_ff wide
@@ -126,10 +135,8 @@ def test_ch11_vectors_are_the_first_tokens_real_intermediates(ch11):
 
 def test_ch11_diagram_matches_what_the_model_computes(ch11):
     """The formulas on screen (which follow norm_first) hold for the exported numbers."""
-    from scenes.ch11_block import stages
-
     b = {k: np.asarray(v) if isinstance(v, np.ndarray) else v for k, v in store.load("block").items()}
-    formulas = {key: f for key, _, f in stages(bool(b["norm_first"]))}
+    formulas = dict(STAGES[bool(b["norm_first"])])
     assert np.allclose(b["resid1"], b["x_in"] + b["attn_out"], atol=1e-5)
     if b["norm_first"]:
         assert formulas["resid2"] == "resid1 + ff_out"
@@ -176,12 +183,12 @@ def test_ch12_head_softmax_and_examples(ch12):
 # --- chapter 13 -------------------------------------------------------------------------------
 
 def test_ch13_curves_are_the_real_history(ch13):
-    from scenes.ch13_training import moving_average, window
-
     tr = store.load("training")
-    w = window(len(tr["steps"]))
-    assert np.allclose(ch13.plots["loss"][0], moving_average(tr["step_loss"], w))
-    assert np.allclose(ch13.plots["acc"][0], moving_average(tr["step_acc"], w))
+    w = max(1, len(tr["steps"]) // 40)  # the chapter's window: a fortieth of the run
+    trailing = lambda x: np.convolve(np.asarray(x, dtype=float), np.ones(w) / w, mode="valid")  # noqa: E731
+    assert np.allclose(ch13.plots["loss"][0], trailing(tr["step_loss"]))  # the mean of the last w steps
+    assert np.allclose(ch13.plots["acc"][0], trailing(tr["step_acc"]))
+    assert np.isclose(ch13.plots["loss"][0][0], np.mean(tr["step_loss"][:w]))
     assert len(ch13.segments) == 2 * len(tr["epoch"])
     assert any(f"moving average of the last {w} steps" in t for t in ch13.texts)  # the smoothing is said on screen
     assert f"{float(tr['test_accuracy']) * 100:.1f} %" in ch13.texts
@@ -191,11 +198,9 @@ def test_ch13_curves_are_the_real_history(ch13):
         assert fmt(loss, digits=3) in ch13.texts and f"{float(acc) * 100:.1f} %" in ch13.texts
 
 
-def test_ch13_moving_average():
-    from scenes.ch13_training import moving_average
+def test_ch13_axis_steps():
     from scenes.common import nice_step
 
-    assert np.allclose(moving_average(np.array([1, 2, 3, 4]), 2), [1.5, 2.5, 3.5])
     assert nice_step(316) == 100 and nice_step(1.0) == 0.5 and nice_step(0.8) == 0.2
 
 

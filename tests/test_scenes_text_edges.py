@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 from test_scenes_data import captions_over_an_empty_stage, committed_run
 
-from scenes.ch07_permutation import Ch07Permutation
-from scenes.ch08_positions import Ch08Positions
+from scenes.chapters import scene_class
 from scenes.common import PAIR_GAP, PAIR_X, output_pair
+
+Ch07Permutation, Ch08Positions = scene_class("Ch07Permutation"), scene_class("Ch08Positions")
 
 
 @pytest.mark.parametrize("cls", [Ch07Permutation, Ch08Positions])

@@ -139,7 +139,9 @@ def render_chapter(media, names: tuple[str, ...] | None) -> dict:
     import av
     from manim.scene.scene_file_writer import SceneFileWriter
 
-    from scenes.ch02_dataset import Ch02Dataset
+    from scenes.chapters import scene_class
+
+    Ch02Dataset = scene_class("Ch02Dataset")
 
     used = {"layers": 0, "stills": 0, "written": []}
 
