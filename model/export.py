@@ -65,11 +65,11 @@ def run(args) -> int:
         "example_rule": EXAMPLE_RULE,
         "checkpoint_sha256": hashlib.sha256(ckpt_path.read_bytes()).hexdigest(),
     }
-    enc = bpe_encoding()
     if text is not None:
-        return run_text(text, out, model, vocab, config, extra, meta, enc, t0)
-    ds = load_imdb(args.data_dir)
+        return run_text(text, out, model, vocab, config, extra, meta, bpe_encoding(), t0)
+    ds = load_imdb(args.data_dir)  # before the BPE ranks: a missing dataset is the first thing to say
     _log(f"IMDB: {len(ds['train'])} train, {len(ds['test'])} test reviews")
+    enc = bpe_encoding()
 
     chosen = choose_examples(model, vocab, config, ds["test"])
     if len(chosen) < 3:
