@@ -1,8 +1,11 @@
 """Speed-ups of manim's Cairo renderer and video encoder, written for manim 0.22.0.
 
 Each module replaces a few of manim's methods to render the same video in less time; its
-docstring says what it changes and what that saved, as measured. :func:`install` applies
-them all, in this order (``ChapterScene.setup`` calls it):
+docstring says what it changes and what that saved, as measured. One is a fix rather than a
+speed-up: :mod:`~scenes.speedups.steady_encoder` makes two renders of the same frames give the
+same video, which x264's AVX-512 code did not at 854x480; it patches manim's encoder through
+the same registry. :func:`install` applies them all, in this order (``ChapterScene.setup``
+calls it):
 
 1. :mod:`~scenes.speedups.glyph_sources`: glyphs drop their parsed SVG path once built;
 2. :mod:`~scenes.speedups.held_frames`: a held frame is converted to yuv420p once;
@@ -10,7 +13,9 @@ them all, in this order (``ChapterScene.setup`` calls it):
 4. :mod:`~scenes.speedups.steady_fades`: a plain fade keeps its points bit for bit;
 5. :mod:`~scenes.speedups.fade_layers`: a plain fade is drawn once and blended in or out;
 6. :mod:`~scenes.speedups.still_background`: stills drawn above a moving mobject go into
-   the background picture when nothing moving touches them.
+   the background picture when nothing moving touches them;
+7. :mod:`~scenes.speedups.steady_encoder`: the same frames encode to the same bytes (x264
+   leaves out its AVX-512 code at widths where it reads heap memory nobody wrote).
 
 The order that matters is 4 before 5: both wrap ``_Fade.begin``, and the steady one must
 run inside the layered one, which reads the ``points_stay`` it sets (installing
@@ -24,7 +29,8 @@ layered fades playing, manim's cache of SVGs built without their paths).
 Two of them may change pixels a little: :mod:`~scenes.speedups.fade_layers` (8-bit rounding,
 and where a fading group's parts overlap) and :mod:`~scenes.speedups.steady_fades` (manim's
 fades move points by rounding errors; 7 of Ch09's frames at 480p15 differ by at most 5 levels).
-The other four give manim's frames byte for byte. ``tests/test_speedups_install.py`` renders
+The other four give manim's frames byte for byte; the steady encoder changes no frame, only
+which of x264's code paths encodes it. ``tests/test_speedups_install.py`` renders
 the first beats of a chapter with and without them.
 """
 from __future__ import annotations
@@ -34,10 +40,11 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from importlib import metadata
 
-from . import fade_layers, glyph_sources, held_frames, path_cache, registry, steady_fades, still_background
+from . import (fade_layers, glyph_sources, held_frames, path_cache, registry, steady_encoder, steady_fades,
+               still_background)
 
 MANIM_VERSION = "0.22.0"  # the manim the speed-ups were written for, and the only one they patch
-ORDER = (glyph_sources, held_frames, path_cache, steady_fades, fade_layers, still_background)
+ORDER = (glyph_sources, held_frames, path_cache, steady_fades, fade_layers, still_background, steady_encoder)
 NAMES = tuple(module.install.name for module in ORDER)
 
 _held = 0  # inside plain_manim() or only(): install() leaves manim as the block set it
