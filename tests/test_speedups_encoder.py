@@ -145,7 +145,9 @@ def render_beats(media, fill: int, names: tuple[str, ...] | None) -> tuple[list[
     import av
     from manim.scene.scene_file_writer import SceneFileWriter
 
-    from scenes.ch03_tokens import Ch03Tokens
+    from scenes.chapters import scene_class
+
+    Ch03Tokens = scene_class("Ch03Tokens")
 
     written = []
     own = SceneFileWriter.write_frame
