@@ -8,17 +8,11 @@ from contextlib import ExitStack
 
 import numpy as np
 import pytest
-from manim import RIGHT, Text, VGroup, tempconfig
+from kit_fixtures import private_media  # noqa: F401  (autouse: a private media folder)
+from manim import RIGHT, Text, VGroup
 
 from scenes import speedups
 from scenes.speedups import fade_layers, registry
-
-
-@pytest.fixture(scope="module", autouse=True)
-def private_media(tmp_path_factory):
-    """Texts are cached as SVG files under the media folder: use a private one (renders run alongside)."""
-    with tempconfig({"media_dir": str(tmp_path_factory.mktemp("media"))}):
-        yield
 
 
 @pytest.fixture

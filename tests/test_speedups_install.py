@@ -18,6 +18,7 @@ import itertools
 import warnings
 
 import pytest
+from kit_fixtures import private_media  # noqa: F401  (autouse: a private media folder)
 from manim import tempconfig
 
 from scenes import speedups
@@ -26,13 +27,6 @@ from scenes.speedups import fade_layers, registry
 PLAYS = 8  # the title card (3), the first heading (1), the first two beats (2 each): a caption swap over a slide
 EXACT = tuple(n for n in speedups.NAMES if n != "fade_layers")  # all but the layered fades: manim's frames here
 ENCODER = ("steady_encoder",)  # the same frames give the same video: in every way, so that only drawing differs
-
-
-@pytest.fixture(scope="module", autouse=True)
-def private_media(tmp_path_factory):
-    """Texts are cached as SVG files under the media folder: use a private one (renders run alongside)."""
-    with tempconfig({"media_dir": str(tmp_path_factory.mktemp("media"))}):
-        yield
 
 
 @pytest.fixture
