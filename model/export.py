@@ -142,14 +142,19 @@ def run_text(text, out: Path, model, vocab, config, extra, meta, enc, t0) -> int
 
 def write_all(out: Path, facts: dict, reviews: list[Review], model, vocab, config, extra, meta, enc) -> dict:
     """Every asset for these example reviews, and the manifest (which also keeps ``facts``)."""
+    assets = assets_for(facts, reviews, model, vocab, config, extra, enc)
+    return store.write_assets(out, assets, {**meta, MANIFEST_KEY: to_json(facts)})
+
+
+def assets_for(facts: dict, reviews: list[Review], model, vocab, config, extra, enc) -> dict[str, dict]:
+    """Every asset for these example reviews, in memory: asset name -> its dict, as ``store.load`` returns it."""
     from .export_model import model_assets
 
-    assets = {
+    return {
         "dataset": {**dataset_part(facts), "examples": [r.entry() for r in reviews]},
         "tokens": tokens_asset(reviews, vocab, config, facts["n_unique_train_words"], enc),
         **model_assets(model, vocab, config, reviews, extra),
     }
-    return store.write_assets(out, assets, {**meta, MANIFEST_KEY: to_json(facts)})
 
 
 def tokens_asset(reviews: list[Review], vocab, config, n_unique_train_words: int, enc) -> dict:

@@ -48,13 +48,13 @@ class VoiceError(UserError):
 
 # --- what is said --------------------------------------------------------------------------
 
-def chapter_lines(stem: str, root: Path = ROOT) -> list[str]:
-    """Every value of a chapter's ``NARRATION`` dict, read from its source (no import)."""
+def chapter_lines(stem: str, root: Path = ROOT) -> dict[str, str]:
+    """A chapter's ``NARRATION`` dict (key -> line), read from its source (no import)."""
     tree = ast.parse((root / "scenes" / f"{stem}.py").read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "NARRATION" for t in node.targets):
-            return list(ast.literal_eval(node.value).values())
-    return []
+            return dict(ast.literal_eval(node.value))
+    return {}
 
 
 # --- engines -------------------------------------------------------------------------------
@@ -187,8 +187,9 @@ def prepare(chapters: list[tuple[str, str]], name: str, out: Path, cache: Path,
             assets: Path | None = None) -> tuple[dict, "Synthesis | None"]:
     """Synthesise every line of ``(stem, class)`` chapters; write one manifest per chapter.
 
-    A line that quotes the review (``{opening}``) is filled in from ``assets``' example
-    review, as the chapter will fill it, so with ``--text`` the user's own words are said.
+    Only the lines that are true of ``assets`` are spoken (:mod:`model.claims`), with their
+    fields filled in as the chapter fills them; a line that quotes the review (``{opening}``)
+    is filled from ``assets``' example review, so with ``--text`` the user's own words are said.
 
     Returns
     -------
@@ -197,18 +198,20 @@ def prepare(chapters: list[tuple[str, str]], name: str, out: Path, cache: Path,
     """
     if name == "none":
         return {}, None
-    from model import store
+    from model import claims, store
     from scenes.common.speech import fill, review_fields
 
     synth = Synthesis(name, cache)
-    manifests, fields = {}, None
+    manifests, quote = {}, None
     for stem, cls in chapters:
-        captions = chapter_lines(stem)
-        if fields is None and any("{" in c for c in captions):
-            fields = review_fields(store.load("dataset", assets)["examples"][0]["text"])
+        said = claims.said(cls, lambda asset, cls=cls: store.load(asset, assets, needed_by=cls))
         lines = {}
-        for caption in captions:
-            caption = fill(caption, fields or {})
+        for key, caption in chapter_lines(stem).items():
+            if key in said.off:
+                continue
+            if quote is None and "{opening}" in caption:
+                quote = review_fields(store.load("dataset", assets)["examples"][0]["text"])
+            caption = fill(caption, {**said.fields, **(quote or {})})
             lines[caption] = synth.line(caption)
         body = {"voice": name, "identity": synth.engine.identity, "lines": lines}
         manifests[cls] = out / f"{cls}.json"

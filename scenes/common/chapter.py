@@ -13,7 +13,7 @@ from pathlib import Path
 
 from manim import DOWN, UP, FadeIn, FadeOut, Scene, Text, VGroup, Write, config, smooth
 
-from model import store
+from model import claims, store
 from scenes import speedups
 from scenes.chapters import BY_CLASS
 
@@ -91,6 +91,34 @@ class ChapterScene(Scene):
             self._quoted = review_fields(self.asset("dataset")["examples"][0]["text"])
         return self._quoted
 
+    @property
+    def said(self) -> claims.Said:
+        """What this chapter's data makes true to say (:mod:`model.claims`), decided once."""
+        if not hasattr(self, "_said"):
+            name = next((c.__name__ for c in type(self).__mro__ if c.__name__ in BY_CLASS), type(self).__name__)
+            self._said = claims.said(name, self.asset)
+        return self._said
+
+    def says(self, key: str) -> bool:
+        """Whether line ``key`` is true of this chapter's data, so may be said."""
+        return key in self.NARRATION and key not in self.said.off
+
+    def line(self, key: str) -> str:
+        """``NARRATION[key]`` with its fields filled in from the data.
+
+        Raises
+        ------
+        ValueError
+            When the data makes the line false (:mod:`model.claims`): it is never said.
+        """
+        if key in self.said.off:
+            raise ValueError(f"{type(self).__name__}: line {key!r} is not true of this data, so it is not said")
+        text = self.NARRATION[key]
+        if "{" not in text:
+            return text
+        fields = {**self.said.fields, **(self.quoted() if "{opening}" in text else {})}
+        return fill(text, fields)
+
     # --- framing -----------------------------------------------------------------------------
     def title_card(self) -> None:
         num = label(f"Chapter {self.NUMBER}", size=30, role="muted")
@@ -128,8 +156,7 @@ class ChapterScene(Scene):
         (default: a short pause), and the spoken line plus a short lead and tail. Without
         a voice, the line's reading time stands in for its speech.
         """
-        text = self.NARRATION[key]
-        text = fill(text, self.quoted()) if "{" in text else text
+        text = self.line(key)
         span = run_time if animations else CAPTION_OUT + CAPTION_IN
         caption = self.make_caption(text)
         swap = [FadeIn(caption, rate_func=window(CAPTION_OUT / span, (CAPTION_OUT + CAPTION_IN) / span))]
