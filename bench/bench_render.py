@@ -81,7 +81,11 @@ class PeakRSS:
         return self.peak
 
 
-def timed(cmd: list[str], env: dict) -> tuple[float, int, str]:
+def timed(cmd: list[str], env: dict) -> tuple[float, int, str, float]:
+    """Run ``cmd``: (wall seconds, peak memory in bytes, its output, CPU seconds of it and every process it waited for)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.time()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     mem = PeakRSS(proc.pid)
@@ -89,7 +93,10 @@ def timed(cmd: list[str], env: dict) -> tuple[float, int, str]:
     peak = mem.stop()
     if proc.returncode:
         sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
-    return time.time() - t0, peak, out + err
+    wall = time.time() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, peak, out + err, cpu
 
 
 def main() -> int:
@@ -115,8 +122,8 @@ def main() -> int:
         cmd = [str(ROOT / "render.sh")]
         if not (args.in_place and args.quality == "h" and args.jobs == (os.cpu_count() or 1)):
             cmd += ["-q", args.quality, "-j", str(args.jobs)]
-        cold, peak, cold_log = timed(cmd, env)
-        warm, _, _ = timed(cmd, env)
+        cold, peak, cold_log, cold_cpu = timed(cmd, env)
+        warm, _, _, _ = timed(cmd, env)
         figures.update(edit_loop(cmd, env, media, res, args.edit))
         video = media / f"attention-explained-{res}.mp4"
         from scripts.join import video_duration
@@ -126,13 +133,16 @@ def main() -> int:
 
         with av.open(str(video)) as c:
             n_frames = c.streams.video[0].frames
-        floor = subprocess.run([sys.executable, "-m", "bench.encode_floor", "-q", args.quality, "--json"],
+        # the floor's chapters hold their beats as long as in the narrated render (its manifests)
+        voice = ["--voice-dir", str(media / "voice")] if (media / "voice").is_dir() else []
+        floor = subprocess.run([sys.executable, "-m", "bench.encode_floor", "-q", args.quality, "--json", *voice],
                                cwd=ROOT, capture_output=True, text=True)
         if floor.returncode:
             sys.exit(f"bench/encode_floor.py failed:\n{floor.stderr[-3000:]}")
         floor = json.loads(floor.stdout.strip().splitlines()[-1])
         enc = floor["seconds_per_frame"] * n_frames
         enc_once = floor["seconds_per_frame_convert_once"] * n_frames
+        cpu_once = floor["cpu_seconds_per_frame_convert_once"] * n_frames
         figures.update(narration(media, res, video, cold_log, length))
         chapters = []
         for stamp in sorted((media / "stamps" / res).glob("*.json")):
@@ -141,13 +151,14 @@ def main() -> int:
     figures.update(command=" ".join(cmd), encode_floor=floor)
     figures.update(video_seconds=round(length, 1), frames=n_frames, cold_seconds=round(cold, 1),
                    warm_seconds=round(warm, 1), encode_only_seconds=round(enc, 1),
-                   encode_only_convert_once_seconds=round(enc_once, 1), peak_rss_mb=peak // 2**20,
+                   encode_only_convert_once_seconds=round(enc_once, 1), cold_cpu_seconds=round(cold_cpu, 1),
+                   encode_only_convert_once_cpu_seconds=round(cpu_once, 1), peak_rss_mb=peak // 2**20,
                    chapters=chapters)
     if not args.no_regenerate:
         if not os.environ.get("IMDB_DIR"):
             sys.exit("--regenerate needs IMDB_DIR (or pass --no-regenerate)")
         with tempfile.TemporaryDirectory() as tmp:
-            t, p, _ = timed([str(ROOT / ".venv/bin/python"), "-c", (
+            t, p, _, _ = timed([str(ROOT / ".venv/bin/python"), "-c", (
                 "import subprocess, sys\n"
                 f"ck = {str(Path(tmp) / 'ck.pt')!r}; out = {str(Path(tmp) / 'assets')!r}\n"
                 "for step in (['train', '--out', ck, '--quiet'], ['evaluate', '--checkpoint', ck],"
@@ -173,7 +184,7 @@ def edit_loop(cmd: list[str], env: dict, media: Path, res: str, cls: str) -> dic
     original = path.read_bytes()
     try:
         path.write_bytes(original + b"\n# bench: an edit\n")
-        seconds, _, log = timed(cmd, env)
+        seconds, _, log, _ = timed(cmd, env)
     finally:
         path.write_bytes(original)
     m = re.search(r"\[render\] (\d+) rendered, (\d+) up to date", log)
@@ -236,6 +247,10 @@ def report(f: dict) -> str:
                 f"{floor['unique_frames']} of the {floor['frames']} timed frames are distinct) "
                 f"| {once:.1f} s = {once / length:.2f}× realtime |",
                 f"| render / that encode-only | **{cold / once:.2f}×** |"]
+    if "cold_cpu_seconds" in f:  # CPU seconds: what another process on the machine changes least
+        cpu, cpu_once = f["cold_cpu_seconds"], f["encode_only_convert_once_cpu_seconds"]
+        out += [f"| CPU seconds: cold render (every process) / that encode-only (x264's threads included) "
+                f"| {cpu:.1f} s / {cpu_once:.1f} s = {cpu / cpu_once:.2f}× |"]
     if "synthesis_seconds" in f:
         out += [f"| narration: synthesis of the whole script ({f['lines_synthesised']} lines, cache empty; "
                 f"inside the cold render) | {f['synthesis_seconds']:.1f} s |",
