@@ -9,7 +9,7 @@ per process (about 0.1 s a review instead of a process each).
 
 Run as a command for a larger sweep than the tests make::
 
-    IMDB_DIR=../shared/data/imdb TIKTOKEN_RANKS_DIR=../shared/data/tiktoken \\
+    PYTHONPATH=. IMDB_DIR=../shared/data/imdb TIKTOKEN_RANKS_DIR=../shared/data/tiktoken \\
         .venv/bin/python tests/review_sweep.py 2000
 """
 from __future__ import annotations
@@ -20,12 +20,8 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from model import store  # noqa: E402
-from model.tokenize import word_tokenize  # noqa: E402
+from model import store
+from model.tokenize import word_tokenize
 
 LONG = 512  # tokens: the model's window; longer reviews are cut
 FEATURES = {  # a trait -> how to spot it in the raw text
@@ -109,8 +105,7 @@ def committed() -> dict[str, dict]:
 
 
 if __name__ == "__main__":  # the larger sweep: every chapter's rule and truth check on N reviews
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from test_review_sweep import check_review  # noqa: E402
+    from test_review_sweep import check_review  # tests/ is the script's own folder, first on sys.path
 
     picked = texts(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
     failed = 0
