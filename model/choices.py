@@ -162,9 +162,11 @@ def furthest_moved(match: list[int]) -> tuple[int, int]:
 
 def most_changed(Y_pos: np.ndarray, Y_pos_perm: np.ndarray, perm: list[int]) -> tuple[int, int]:
     """The word whose output row changes most between its two places: ``(i, k)`` with ``i = perm[k]``,
-    ``k`` the shuffled row with the largest difference (first, if tied)."""
+    ``k`` the shuffled row with the largest difference (first, if tied), among the words that moved
+    (``perm[k] != k``: the middle word of an odd-length reversal keeps its place, so has no two)."""
     diffs = np.abs(Y_pos_perm - Y_pos[perm]).max(axis=1)
-    k = int(np.argmax(diffs))
+    moved = [k for k in range(len(perm)) if perm[k] != k] or list(range(len(perm)))
+    k = max(moved, key=lambda k: (diffs[k], -k))
     return perm[k], k
 
 

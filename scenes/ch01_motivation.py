@@ -15,16 +15,24 @@ from scenes.common import (AttentionLinks, ChapterScene, Heatmap, TokenRow, bar,
                            stack_lines)
 from scenes.common import ring as ringed
 
-NARRATION = {
+NARRATION = {  # lines with {fields}, and alternatives, are decided by model/claims/story.py
     "hook": "To judge a movie review, a model must work out what each word means right here, in this sentence.",
-    "context": "Take the word bank. Next to deposit and money it is a place for money; "
-               "next to river it is the edge of the water.",
-    "context_attn": "Attention lets each word weigh the words around it. Here are our small model's real "
-                    "weights from bank: spread out, with no word taking most of it.",
-    "order": "Order matters too. These two sentences use exactly the same words, "
-             "yet they say who chased whom the other way round.",
-    "order_attn": "The model also knows where each word stands. Follow dog: every word gives it "
-                  "more weight when dog comes second than when it comes last.",
+    "context": "Take the word {focus}: in the first sentence it comes {near_a}, in the second {near_b}. "
+               "The same word, in other company.",
+    "context_attn": "Attention lets each word weigh the others. In one head of our model, {focus} weighs "
+                    "{best_a} most in the first sentence and {best_b} in the second.",
+    "context_spread": "But the weights are spread out: none takes half, and the largest is only {ratio} times "
+                      "an even share.",
+    "context_peak": "And one word stands out: {peak_word} takes {peak} of the weight.",
+    "order": "Order matters too. These two sentences hold exactly the same words; only the places of "
+             "{moved} differ.",
+    "order_attn": "The model also knows where each word stands. Follow {word}: every word gives it "
+                  "more weight when it comes {hi} than when it comes {lo}.",
+    "order_attn_mixed": "The model also knows where each word stands. Follow {word} from {from} place to "
+                        "{to}: some words give it more weight, others less.",
+    "order_attn_flat": "The model also knows where each word stands, but here it hardly shows: the weights "
+                       "{word} draws barely change when it moves.",
+    "order_spread": "Every weight in these maps lies between {w_lo} and {w_hi}, close to an even share of {even}.",
     "paper": "The idea behind all this came in 2017, in the paper Attention Is All You Need. "
              "It introduced the transformer.",
     "halves": "A transformer has an encoder that reads and a decoder that writes. "
@@ -32,7 +40,11 @@ NARRATION = {
     "ours": "In this video we build the encoder half: small enough to train on a CPU.",
     "goal": "It reads a real IMDB review and says positive or negative. "
             "Here is its verdict on one test review.",
+    "goal_own": "It reads a movie review and says positive or negative. Here is its verdict on your review.",
     "next": "And here is its score on the whole test set. Let's open it up and build it, one piece at a time.",
+    "next_part": "And here is its score on {n_test} test reviews. "
+                 "Let's open it up and build it, one piece at a time.",
+    "next_none": "Let's open it up and build it, one piece at a time.",
 }
 
 
@@ -88,6 +100,7 @@ class Ch01Motivation(ChapterScene):
         fit(note, 12.5).move_to(DOWN * 2.6)
         self.beat("context_attn", FadeIn(links), FadeIn(numbers), FadeIn(note),
                   run_time=2)
+        self.beat("context_spread" if self.says("context_spread") else "context_peak")
         self.clear_stage()
 
         # --- beat: order, the same words reordered -------------------------------------------------
@@ -129,7 +142,10 @@ class Ch01Motivation(ChapterScene):
                           role="muted")
         head_note.next_to(maps, DOWN, buff=0.15)
         self.play(FadeOut(VGroup(row_a, row_b, flying)), run_time=0.5)
-        self.beat("order_attn", FadeIn(maps), FadeIn(head_note), Create(rings), run_time=1.5)
+        self.beat(next(k for k in ("order_attn", "order_attn_mixed", "order_attn_flat") if self.says(k)),
+                  FadeIn(maps), FadeIn(head_note), Create(rings), run_time=1.5)
+        if self.says("order_spread"):
+            self.beat("order_spread")
         self.clear_stage()
 
         # --- beat: the 2017 paper ------------------------------------------------------------------
@@ -169,7 +185,8 @@ class Ch01Motivation(ChapterScene):
         ex = cls["examples"][0]
         ds_ex = self.asset("dataset")["examples"][0]  # the same review as classify's examples[0]
         review = paragraph(ds_ex["text"], chars=24, max_lines=6, font_size=24, role="token")
-        review_tag = label(f"IMDB test review #{ds_ex['index']}", size=22, role="muted")
+        own = not self.says("goal")  # a review the user typed: no test index, no label
+        review_tag = label("your review" if own else f"IMDB test review #{ds_ex['index']}", size=22, role="muted")
         review_tag.next_to(review, UP, buff=0.25, aligned_edge=LEFT)
         review = VGroup(review_tag, review, SurroundingRectangle(VGroup(review_tag, review), buff=0.2,
                                                                  corner_radius=0.12, color=color("grid")))
@@ -184,21 +201,26 @@ class Ch01Motivation(ChapterScene):
         verdict = VGroup(label(verdict_role, size=36, role=verdict_role),
                          bar(p, width=3.0, role=verdict_role),
                          label(f"P(positive) = {fmt(p, digits=3)}", size=24, mono=True),
-                         label(f"true label: {('negative', 'positive')[int(ex['label'])]}", size=22, role="muted"))
+                         label("no label" if int(ex["label"]) < 0 else
+                               f"true label: {('negative', 'positive')[int(ex['label'])]}", size=22, role="muted"))
         verdict.arrange(DOWN, buff=0.2)
         verdict.move_to(RIGHT * 4.7 + UP * 0.7)
         arrows = VGroup(Arrow(review.get_right(), model_box.get_left(), buff=0.2, color=color("muted")),
                         Arrow(model_box.get_right(), verdict.get_left(), buff=0.2, color=color("muted")))
-        self.beat("goal", FadeIn(review), GrowArrow(arrows[0]), FadeIn(model_box), GrowArrow(arrows[1]),
+        self.beat("goal_own" if own else "goal", FadeIn(review), GrowArrow(arrows[0]), FadeIn(model_box), GrowArrow(arrows[1]),
                   FadeIn(verdict), run_time=2.5)
 
         # --- beat: the score on the whole test set -------------------------------------------------
+        if self.says("next_none"):  # the checkpoint was never scored on the test set
+            self.beat("next_none")
+            self.finish()
+            return
         acc, n_test = float(train["test_accuracy"]), int(train["n_test"])
         score = VGroup(label(f"{acc * 100:.1f} %", size=48, role="accent"),
-                       label(f"of all {n_test:,} test reviews classified correctly", size=28))
+                       label(f"of {'all ' * self.says('next')}{n_test:,} test reviews classified correctly", size=28))
         score.arrange(RIGHT, buff=0.4)
         fit(score, 12.5).move_to(DOWN * 2.1)
-        self.beat("next", FadeIn(score, shift=UP * 0.2), run_time=1.2)
+        self.beat("next" if self.says("next") else "next_part", FadeIn(score, shift=UP * 0.2), run_time=1.2)
         self.finish()
 
     # --- pieces ------------------------------------------------------------------------------------

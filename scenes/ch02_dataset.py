@@ -13,18 +13,33 @@ from manim import (DOWN, LEFT, RIGHT, UP, DashedLine, FadeIn, GrowFromEdge, Line
 from scenes.common import ChapterScene, color, fit, label, nice_step, paragraph, sentiment_color
 
 NARRATION = {
-    "splits": "Each IMDB movie review is labelled positive or negative. The model learns from the train "
-              "split; the test split is kept for measuring it.",
-    "unsup": "It also has reviews without a label. A classifier cannot learn from those, so we leave them out.",
-    "lengths": "Reviews differ a lot in length: most are fairly short, and a long tail of much longer ones "
-               "stretches to the right.",
-    "cut": "Our model reads at most a fixed number of tokens. Longer reviews are cut there; "
-           "shorter ones are padded, as we will see.",
-    "examples": "Here are our example reviews, short ones from the test set, with their labels. "
+    "splits": "Each IMDB movie review is labelled positive or negative. The model learns from the {n_train} "
+              "of the train split; the {n_test} of the test split measure it.",
+    "splits_even": "IMDB reviews are labelled positive or negative, half and half in each split. "
+                   "We learn from {n_train} and test on {n_test}.",
+    "unsup": "It also has {n_unsup} reviews without a label. A classifier cannot learn from those, "
+             "so we leave them out.",
+    "lengths": "Reviews differ a lot in length. The median is {median} word tokens, but a long tail "
+               "stretches to the right: {n_tail} have {tail_from} or more.",
+    "lengths_even": "Reviews differ in length: the median is {median} word tokens, the mean {mean}.",
+    "cut": "Our model reads at most {T} tokens. Longer reviews are cut there; shorter ones are padded, "
+           "as we will see.",
+    "cut_long": "Our model reads at most {T} tokens: longer reviews are cut there.",
+    "cut_short": "Our model reads at most {T} tokens; shorter reviews are padded, as we will see.",
+    "cut_plain": "Our model reads at most {T} tokens.",
+    "examples": "Here are our {n_examples} from the test set, with their labels: short ones, of {lengths}. "
                 "We will follow them through the model.",
+    "examples_any": "Here are our {n_examples} from the test set, with their labels: {lengths} "
+                    "long. We will follow them through the model.",
+    "examples_one": "Here is our example review from the test set, with its label: {lengths} long.",
+    "examples_given": "Here is the review we were given, {lengths} long, and not from the test set.",
 }
 
 LABEL_NAMES = ("negative", "positive")  # label 0, label 1 (model/data.py)
+EXAMPLE_HEADINGS = {"examples": "Our example reviews: short ones from the test set",
+                    "examples_any": "Our example reviews from the test set",
+                    "examples_one": "Our example review from the test set",
+                    "examples_given": "The review we were given"}
 
 
 def split_bar(name: str, counts, total_width: float, scale: float, height: float = 0.62) -> VGroup:
@@ -80,7 +95,7 @@ def histogram(edges, counts, width: float = 10.5, height: float = 3.9) -> VGroup
 def review_card(example: dict, width: float = 4.3, max_lines: int = 7) -> VGroup:
     """A review's text in a rounded card, its label as a coloured chip above, and where it comes from below."""
     y = int(example["label"])
-    chip_text = label(LABEL_NAMES[y], size=24, role="background")
+    chip_text = label(LABEL_NAMES[y] if y in (0, 1) else "no label", size=24, role="background")
     chip = RoundedRectangle(corner_radius=0.12, width=chip_text.width + 0.4, height=0.46, stroke_width=0,
                             fill_color=sentiment_color(y), fill_opacity=1.0)
     chip_text.move_to(chip)
@@ -122,8 +137,9 @@ class Ch02Dataset(ChapterScene):
                         for r in LABEL_NAMES]).arrange(RIGHT, buff=0.7)
         keys.next_to(rows[-1], DOWN, buff=0.6)
         VGroup(*rows, keys).set_x(0)
-        self.beat("splits", *[FadeIn(b) for b in rows[:2]], FadeIn(keys), run_time=1.5)
-        if n_unsup:
+        splits = next(k for k in ("splits", "splits_even") if self.says(k))
+        self.beat(splits, *[FadeIn(b) for b in rows[:2]], FadeIn(keys), run_time=1.5)
+        if self.says("unsup"):
             # --- beat: the unlabelled reviews we do not use
             self.beat("unsup", FadeIn(rows[2]))
         self.split_bars = rows
@@ -145,7 +161,8 @@ class Ch02Dataset(ChapterScene):
         median = DashedLine([med_x, base_y, 0], [med_x, top_y, 0], stroke_color=color("accent"), stroke_width=3)
         med_label = label(f"median {ds['median_tokens']:,.0f} tokens", size=22, role="accent")
         med_label.next_to(median, RIGHT, buff=0.12).align_to(median, UP)
-        self.beat("lengths", FadeIn(VGroup(hist[0], hist[2], ytitle, xtitle)),
+        lengths = next(k for k in ("lengths", "lengths_even") if self.says(k))
+        self.beat(lengths, FadeIn(VGroup(hist[0], hist[2], ytitle, xtitle)),
                   *[GrowFromEdge(b, DOWN) for b in hist.bars], FadeIn(median), FadeIn(med_label), run_time=2.0)
         self.hist = hist
 
@@ -160,13 +177,15 @@ class Ch02Dataset(ChapterScene):
         cut_label.next_to(cut, RIGHT, buff=0.15).align_to(median, UP).shift(DOWN * 0.45)
         if cut_label.get_right()[0] > 6.9:
             cut_label.next_to(cut, LEFT, buff=0.15).align_to(median, UP).shift(DOWN * 0.45)
-        self.beat("cut", FadeIn(cut), FadeIn(cut_label))
+        said_cut = next(k for k in ("cut", "cut_long", "cut_short", "cut_plain") if self.says(k))
+        self.beat(said_cut, FadeIn(cut), FadeIn(cut_label))
         self.clear_stage()
 
         # --- beat: three real reviews
-        self.set_heading("Our example reviews: short ones from the test set")
+        key = next(k for k in ("examples", "examples_any", "examples_one", "examples_given") if self.says(k))
+        self.set_heading(EXAMPLE_HEADINGS[key])
         cards = VGroup(*[review_card(e) for e in ds["examples"][:3]]).arrange(RIGHT, buff=0.35, aligned_edge=UP)
         fit(cards, 13.0, 5.6).move_to([0, 0, 0])
-        self.beat("examples", FadeIn(cards, lag_ratio=0.3), run_time=2.0)
+        self.beat(key, FadeIn(cards, lag_ratio=0.3), run_time=2.0)
         self.cards = cards
         self.finish()

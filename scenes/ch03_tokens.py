@@ -12,17 +12,36 @@ from scenes.common import (ELLIPSIS, ChapterScene, TokenRow, color, fit, label, 
 NARRATION = {
     "review": "Here is one real review from the test set. It begins: {opening}",
     "review_given": "Here is the review we were given. It begins: {opening}",
-    "words": "Our model cannot read letters, so we cut the text into pieces: we lower-case it and split it "
-             "into words. Every punctuation mark becomes a token of its own.",
-    "vocab": "Counting every word in the training reviews gives the vocabulary, from most to least frequent. "
-             "A word's place in that list is its id.",
-    "special": "The first ids are reserved: <pad> fills up short reviews, and <unk> stands for any word "
-               "the vocabulary does not have.",
-    "size": "Rare words are left out, which keeps the vocabulary small. A left-out word is read as <unk>.",
-    "bpe": "GPT-2 reads text another way: as subword pieces from a fixed list, keeping capitals and spaces. "
-           "The same review can give a different count.",
-    "split": "A word that is not in GPT-2's list is spelled from smaller pieces. "
-             "Our classifier keeps whole words instead.",
+    "words": "Our model cannot read letters, so we cut the text into pieces: lower-case words, "
+             "and marks such as {mark}, each a token of its own.",
+    "words_apos": "Our model cannot read letters, so we cut the text into lower-case words: {mark} is a token "
+                  "of its own, but {apos} stays one word.",
+    "words_apos_only": "Our model cannot read letters, so we cut the text into lower-case words; "
+                       "one like {apos} stays whole.",
+    "words_plain": "Our model cannot read letters, so we cut the text into lower-case words, one token each.",
+    "words_marks": "Our model cannot read letters, so we cut the text into tokens. Here there are no words, "
+                   "only marks such as {mark}, one token each.",
+    "vocab": "Counting every word in the training reviews gives the vocabulary, most frequent first. "
+             "A word's place in that list is its id: {top_word} is {top_id}.",
+    "vocab_plain": "Counting every word in the training reviews gives the vocabulary; each word in it has an id.",
+    "special": "Ids {pad_id} and {unk_id} are reserved: <pad> fills up short reviews, and <unk> stands for "
+               "any word the vocabulary does not have.",
+    "size": "Of the {n_unique} distinct words in training, we keep the {kept} most frequent. "
+            "Any other word is read as <unk>.",
+    "size_all": "Every word seen in training has an id; only a word never seen is read as <unk>.",
+    "bpe_more": "GPT-2 reads subword pieces from a fixed list instead, keeping capitals and spaces: "
+                "here {n_pieces}, more than our {n_words}.",
+    "bpe_fewer": "GPT-2 reads subword pieces from a fixed list instead, keeping capitals and spaces: "
+                 "here {n_pieces}, fewer than our {n_words}.",
+    "bpe_same": "GPT-2 reads subword pieces from a fixed list instead, keeping capitals and spaces: "
+                "here {n_pieces}, as many as our {n_words}.",
+    "split": "GPT-2 cuts {split_word} into {split_parts}. Our classifier keeps the whole word instead: "
+             "it is id {split_id}.",
+    "split_unk": "GPT-2 cuts {split_word} into {split_parts}. Our vocabulary does not have that word at all: "
+                 "it is read as <unk>.",
+    "split_vocab": "GPT-2 cuts even common words, like {split_word}, into {split_parts}. "
+                   "Our classifier keeps whole words.",
+    "split_none": "Our classifier keeps whole words, one token each.",
 }
 
 
@@ -109,7 +128,7 @@ class Ch03Tokens(ChapterScene):
         self.title_card()
 
         # --- beat: the review as text
-        given = int(example.get("index", 0)) < 0  # render.sh --text: a review we were given, not a test review
+        given = self.says("review_given")  # render.sh --text: a review we were given, not a test review
         self.set_heading("The review we were given" if given else "One review from the test set")
         card = paragraph(example["text"], width=12.0, font_size=24, max_lines=4)
         frame = SurroundingRectangle(card, buff=0.3, corner_radius=0.15, stroke_color=color("grid"),
@@ -125,7 +144,9 @@ class Ch03Tokens(ChapterScene):
         room_top = n_words.get_bottom()[1] - 0.3
         fit(grid, 12.6, room_top + 2.85).move_to([0, (room_top - 2.85) / 2, 0])
         self.play(review.animate.move_to(top), run_time=0.7)
-        self.beat("words", FadeIn(n_words), FadeIn(grid, lag_ratio=0.03), run_time=1.5)
+        words_key = next(k for k in ("words", "words_apos", "words_apos_only", "words_plain", "words_marks")
+                         if self.says(k))
+        self.beat(words_key, FadeIn(n_words), FadeIn(grid, lag_ratio=0.03), run_time=1.5)
         self.tokens_shown = grid
         self.clear_stage(caption=True)
 
@@ -140,7 +161,8 @@ class Ch03Tokens(ChapterScene):
         fit(tables, 13.0).move_to([0, 2.45 - tables.height / 2, 0])
         common = label("most frequent", size=22, role="muted").next_to(VGroup(t1, t2), UP, buff=0.12)
         rare = label("rarest kept", size=22, role="muted").next_to(t3, UP, buff=0.12)
-        self.beat("vocab", FadeIn(tables, lag_ratio=0.1), FadeIn(common), FadeIn(rare), run_time=2.0)
+        self.beat("vocab" if self.says("vocab") else "vocab_plain", FadeIn(tables, lag_ratio=0.1), FadeIn(common),
+                  FadeIn(rare), run_time=2.0)
 
         # --- beat: <pad> and <unk>
         specials = [row for row in t1[1:] if row.word in ("<pad>", "<unk>")]
@@ -149,7 +171,10 @@ class Ch03Tokens(ChapterScene):
                                                               else "any word not in the vocabulary"),
                                size=24, role="pad" if r.word == "<pad>" else "unk") for r in specials])
         notes.arrange(DOWN, buff=0.2, aligned_edge=LEFT).move_to([0, -2.2, 0])
-        self.beat("special", FadeIn(boxes), FadeIn(notes))
+        if self.says("special"):
+            self.beat("special", FadeIn(boxes), FadeIn(notes))
+        else:  # no reserved ids to point at
+            notes = VGroup()
 
         # --- beat: how big the vocabulary is
         funnel = VGroup(
@@ -157,7 +182,7 @@ class Ch03Tokens(ChapterScene):
             label(vocab_cut(tok), size=22, role="muted"),
             label(f"{tok['vocab_size']:,} ids, <pad> and <unk> included", size=24, role="accent"),
         ).arrange(DOWN, buff=0.12).move_to([0, -2.25, 0])
-        self.beat("size", FadeOut(notes), FadeIn(funnel, shift=UP * 0.2))
+        self.beat("size" if self.says("size") else "size_all", FadeOut(notes), FadeIn(funnel, shift=UP * 0.2))
         self.clear_stage(caption=True)
 
         # --- beat: the same review in GPT-2's BPE pieces
@@ -171,7 +196,8 @@ class Ch03Tokens(ChapterScene):
         fit(bpe_grid, 12.6, 4.2).move_to([0, -0.1, 0])
         legend = label("␣ marks a space that belongs to the piece", size=22, role="muted").move_to([0, -2.65, 0])
         self.play(FadeIn(word_grid), FadeIn(counts[0]), run_time=0.6)
-        self.beat("bpe", ReplacementTransform(word_grid, bpe_grid), FadeIn(counts[1]), FadeIn(legend), run_time=2.0)
+        bpe = next(k for k in ("bpe_more", "bpe_fewer", "bpe_same") if self.says(k))
+        self.beat(bpe, ReplacementTransform(word_grid, bpe_grid), FadeIn(counts[1]), FadeIn(legend), run_time=2.0)
         self.pieces_shown = bpe_grid
         self.clear_stage(caption=True)
 
@@ -188,6 +214,7 @@ class Ch03Tokens(ChapterScene):
             columns.add(label("Every word here is a single BPE piece.", size=26))
         columns.arrange(RIGHT, buff=1.0, aligned_edge=UP)
         fit(columns, 13.2, 5.4).move_to([0, 0, 0])
-        self.beat("split", FadeIn(columns, lag_ratio=0.15))
+        split = next(k for k in ("split", "split_unk", "split_vocab", "split_none") if self.says(k))
+        self.beat(split, FadeIn(columns, lag_ratio=0.15))
         self.split_shown = columns
         self.finish()

@@ -12,19 +12,29 @@ from scenes.common import (ELLIPSIS, ChapterScene, TokenRow, color, fit, label, 
                            sit_on_baseline, wrap_rows)
 
 NARRATION = {
-    "ids": "The model works with numbers, so each word is replaced by its id from the vocabulary.",
-    "unk": "A word the vocabulary does not know gets the id of <unk>. Repeated words get the same id every time.",
-    "unk_once": "A word the vocabulary does not know gets the id of <unk>, whatever that word was.",
-    "batch": "We train on many reviews at once. Here are our example reviews as rows of ids.",
+    "ids": "The model works with numbers, so each word is replaced by its id from the vocabulary: "
+           "{id_word} becomes {id_of}.",
+    "ids_plain": "The model works with numbers, so each word is replaced by its id from the vocabulary.",
+    "unk": "{unk_word} is not in the vocabulary, so it gets the id of <unk>, {unk_id}, as any unknown word would.",
+    "unk_repeat": "{unk_word} is not in the vocabulary: it gets the id of <unk>, {unk_id}. A token that "
+                  "comes back, like {repeated}, gets the same id.",
+    "known": "Every word here is in the vocabulary. One that is not would get the id of <unk>, {unk_id}.",
+    "known_repeat": "Every word here is in the vocabulary, and a token that comes back, like {repeated}, "
+                    "gets the same id each time.",
+    "batch": "We train on many reviews at once. Here are our {n_reviews} as rows of ids.",
     "batch_one": "We train on many reviews at once. This batch holds just our one review, as a row of ids.",
-    "pad": "Reviews have different lengths, but every row must have the same width. "
-           "Short rows are filled up with the <pad> id.",
-    "pad_one": "Every row must be exactly T positions wide, so a short review is filled up with the <pad> id.",
-    "pad_none": "Every row must be exactly T positions wide. Here every row is full already, so no <pad> is needed.",
+    "pad": "Every row must be exactly {T} positions wide, so the shorter rows are filled up with the "
+           "<pad> id, {pad_id}.",
+    "pad_one": "Every row must be exactly {T} positions wide, so this review's row is filled up with {n_pad}.",
+    "pad_cut": "Every row must be exactly {T} positions wide. This review has {n_tokens}, so its row keeps "
+               "the first {T} and needs no <pad>.",
+    "pad_none": "Every row must be exactly {T} positions wide. Here every row is full already, "
+                "so no <pad> is needed.",
     "mask": "A mask marks which positions hold a real word and which are padding, "
             "so the model can ignore the filler later.",
-    "shape": "The batch is one rectangle of numbers: a tensor with one row per review and one column "
-             "per position. That is why everything must have the same length.",
+    "mask_full": "A mask marks which positions hold a real word: here all of them, as there is no padding.",
+    "shape": "The batch is one rectangle of numbers, {B} by {T}: one row per review and one column "
+             "per position. That is why every row must have the same length.",
 }
 
 
@@ -112,19 +122,19 @@ class Ch04Padding(ChapterScene):
         self.set_heading("Each word becomes its id")
         cols = wrap_rows(id_columns(words, ids, unk_id), 12.8, buff=0.3, line_buff=0.22)  # room between ids
         fit(cols, 12.8, 5.1).move_to([0, 0.3, 0])
-        self.beat("ids", FadeIn(cols, lag_ratio=0.04), run_time=2.5)
+        self.beat("ids" if self.says("ids") else "ids_plain", FadeIn(cols, lag_ratio=0.04), run_time=2.5)
         self.id_columns = cols
 
         # --- beat: unknown words and repeated words
         unk_cols = [c for c in cols if c.id_text.text == str(unk_id)]
         marks = VGroup(*[SurroundingRectangle(c, buff=0.06, stroke_color=color("unk")) for c in unk_cols])
-        shown_words = words[:len(cols)]
-        repeated = next((w for k, w in enumerate(shown_words) if w in shown_words[:k] and ids[k] != unk_id), None)
+        repeated = self.said.facts["repeated"]  # the first word on show that comes back (model/claims/data.py)
+        shown_words = words[:len(cols)] if len(words) <= len(cols) else words[:len(cols) - 1]  # not the "…"
         if repeated is not None:  # the first word that comes back: the same id both times
             marks.add(*[SurroundingRectangle(c, buff=0.06, stroke_color=color("accent"))
                         for c, w in zip(cols, shown_words) if w == repeated])
         if tok["unknown"]:
-            unknown = list(dict.fromkeys(tok["unknown"]))
+            unknown = list(dict.fromkeys([self.said.facts["unk_word"], *tok["unknown"]]))  # the one the line names
             shown = ", ".join([shorten(w, 10) for w in unknown[:3]] + ([ELLIPSIS] if len(unknown) > 3 else []))
             note = VGroup(label(f"not in the vocabulary: {shown}  →  <unk> = {unk_id}", size=24, role="unk"))
         else:
@@ -135,7 +145,8 @@ class Ch04Padding(ChapterScene):
         note.arrange(RIGHT, buff=0.8)
         fit(note, 12.8).next_to(cols, DOWN, buff=0.45)
         note.set_y(max(note.get_y(), -2.6))
-        self.beat("unk" if repeated is not None else "unk_once", FadeIn(marks), FadeIn(note))
+        unk_key = next(k for k in ("unk", "unk_repeat", "known", "known_repeat") if self.says(k))
+        self.beat(unk_key, FadeIn(marks), FadeIn(note))
         self.clear_stage(caption=True)
 
         # --- beat: the batch of example reviews (or the one review given), as ids
@@ -144,11 +155,14 @@ class Ch04Padding(ChapterScene):
         fitted = {(True, False): "padded to", (False, True): "cut to", (True, True): "padded or cut to"}.get(
             (padded, cut), "of")
         self.set_heading(f"A batch: {B} review{'s' * (B != 1)}, {'each ' * (B != 1)}{fitted} T = {T} positions")
-        lead, tail = 7, 3
-        grid = batch_grid(batch_ids, lead, tail)
         names = VGroup(*[label(f"review {r + 1}", size=24).set_color(sentiment_color(y))
                          for r, y in enumerate(tok["batch_labels"])])
         lengths = VGroup(*[label(real_note(m), size=24, role="muted") for m in batch_mask])
+        sides, tail = names.width + lengths.width + 0.5, 3
+        for lead in (7, 6, 5, 4):  # fewer leading columns when the ids are long, so the numbers keep their size
+            grid = batch_grid(batch_ids, lead, tail)
+            if grid.width + sides <= 13.2:
+                break
         for r in range(B):
             names[r].next_to(grid.cells[r], LEFT, buff=0.25)
             lengths[r].next_to(grid.cells[r], RIGHT, buff=0.25)
@@ -158,7 +172,7 @@ class Ch04Padding(ChapterScene):
         block = VGroup(names, grid, lengths, ids_title)
         fit(block, 13.2).move_to([0, 2.75 - block.height / 2, 0])
         frame_parts = VGroup(ids_title, grid.col_index, names, lengths, *([grid.gap] if hasattr(grid, "gap") else []))
-        self.beat("batch" if B > 1 else "batch_one", FadeIn(frame_parts),
+        self.beat("batch" if self.says("batch") else "batch_one", FadeIn(frame_parts),
                   FadeIn(grid.cells, lag_ratio=0.02), run_time=2.0)
         self.batch_grid = grid
 
@@ -170,12 +184,13 @@ class Ch04Padding(ChapterScene):
                                    role="muted") for r, n in enumerate(tok["batch_lengths"]) if n > T])
         if len(cut_notes):
             cut_notes.arrange(DOWN, buff=0.1, aligned_edge=LEFT).next_to(grid, DOWN, buff=0.2).align_to(grid, LEFT)
-        if padded:
-            self.beat("pad" if B > 1 else "pad_one", *[c[1].animate.set_color(color("accent")) for c in pads],
+        pad_key = next(k for k in ("pad", "pad_one", "pad_cut", "pad_none") if self.says(k))
+        if pad_key in ("pad", "pad_one"):
+            self.beat(pad_key, *[c[1].animate.set_color(color("accent")) for c in pads],
                       FadeIn(pad_note), *([FadeIn(cut_notes)] if len(cut_notes) else []))
             self.play(*[c[1].animate.set_color(color("pad")) for c in pads], run_time=0.4)
         else:  # every row is full: no <pad> to point at
-            self.beat("pad_none", *([FadeIn(cut_notes)] if len(cut_notes) else []))
+            self.beat(pad_key, *([FadeIn(cut_notes)] if len(cut_notes) else []))
 
         # --- beat: the mask
         mgrid = batch_grid(batch_mask.astype(int), lead, tail, cell_w=grid.cell_w)  # the same columns as the ids
@@ -187,7 +202,8 @@ class Ch04Padding(ChapterScene):
         mtitle.align_to(mgrid, LEFT)
         mnames = VGroup(*[names[r].copy().set_y(mgrid.cells[r].get_y()) for r in range(B)])
         VGroup(mgrid, mtitle, mnames).shift(DOWN * 0.1)
-        self.beat("mask", FadeIn(mtitle), FadeIn(mnames), FadeIn(mgrid, lag_ratio=0.02), run_time=2.0)
+        self.beat("mask" if self.says("mask") else "mask_full", FadeIn(mtitle), FadeIn(mnames),
+                  FadeIn(mgrid, lag_ratio=0.02), run_time=2.0)
         self.mask_grid = mgrid
         self.clear_stage(caption=True)
 

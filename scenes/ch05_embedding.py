@@ -14,18 +14,22 @@ from scenes.common import (ChapterScene, TokenRow, ValueMatrix, color, fit, fmt,
                            sit_on_baseline)
 
 NARRATION = {
-    "matrix": "The model's first layer is a big table, the embedding matrix: one row of numbers for every id "
-              "in the vocabulary.",
+    "matrix": "The model's first layer is a big table, the embedding matrix: one row of {d} numbers for each "
+              "of the {V} ids in the vocabulary.",
     "lookup": "Reading a review means looking up its ids: each id picks out its own row.",
-    "rows": "These are the real rows for the first tokens of our review. "
-            "Each token is now a list of d numbers.",
-    "rows_one": "This is the real row for the only token of our review. The token is now a list of d numbers.",
-    "shape": "Stacked, they form one block: reviews by tokens by d numbers.",
-    "shape_one": "It is still one block, reviews by tokens by d numbers: here one review of one token.",
-    "weights": "Small as each row is, the table is most of the model: nearly all of its learned numbers "
-               "sit in these rows.",
-    "neighbours": "Training moves the rows around. Words that push the verdict the same way end up pointing "
-                  "almost the same way: their cosine is close to one.",
+    "rows": "These are the real rows for the first {n_tokens} of our review. "
+            "Each token is now a list of {d} numbers.",
+    "rows_one": "This is the real row for the only token of our review. It is now a list of {d} numbers.",
+    "shape": "Stacked, they form one block: one review by {n_tokens} by {d} numbers.",
+    "shape_one": "It is still one block: one review by one token by {d} numbers.",
+    "weights": "Small as each row is, the table is most of the model: {pct} of its {n_params} learned "
+               "numbers sit in these rows.",
+    "weights_part": "The table holds {pct} of the model's {n_params} learned numbers; the layers after it "
+                    "hold the rest.",
+    "neighbours": "Training moves the rows around. Nearest to {word} are {near1} and {near2}: every cosine "
+                  "here is {cos_min} or more, close to one.",
+    "neighbours_loose": "Training moves the rows around. Nearest to {word} are {near1} and {near2}, with "
+                        "cosines of {cos1} and {cos2}.",
     "untrained": "These rows are untrained, still random, so the nearest words here are a matter of chance.",
 }
 
@@ -139,7 +143,7 @@ class Ch05Embedding(ChapterScene):
         note = vm.note(size=22)
         block = VGroup(vm, note.next_to(vm, DOWN, buff=0.2))
         fit(block, 7.0, 3.6).move_to([3.2, 0.55, 0])
-        self.beat("rows" if n > 1 else "rows_one", FadeOut(VGroup(row, id_texts, arrows)), FadeIn(block),
+        self.beat("rows" if self.says("rows") else "rows_one", FadeOut(VGroup(row, id_texts, arrows)), FadeIn(block),
                   run_time=1.5)
         self.value_matrix = vm
 
@@ -153,23 +157,34 @@ class Ch05Embedding(ChapterScene):
         out_note = label("(reviews × tokens × d)", size=22, role="muted")
         out = VGroup(out_tag, out_note).arrange(RIGHT, buff=0.3)
         out.next_to(VGroup(block, slab), DOWN, buff=0.4).set_x(0)
-        self.beat("shape" if n > 1 else "shape_one", Create(slab), FadeIn(n_note), FadeIn(d_note), FadeIn(out),
-                  run_time=2.0, hold=3.5)  # the block stays, settled, long enough to read its shape
+        self.beat("shape" if self.says("shape") else "shape_one", Create(slab), FadeIn(n_note), FadeIn(d_note),
+                  FadeIn(out), run_time=2.0, hold=3.5)  # the block stays, settled, long enough to read its shape
         self.out_tag, self.block_drawn = out_tag, slab
         self.clear_stage(caption=True)
 
         # --- beat: how much of the model the table is (vocab_size × d against the checkpoint's count)
+        weights = next((k for k in ("weights", "weights_part") if self.says(k)), None)
+        if weights:  # not when the checkpoint kept no parameter count
+            self.weights_share(V, d, weights)
+        neighbours = next((k for k in ("neighbours", "neighbours_loose", "untrained") if self.says(k)), None)
+        if neighbours:  # not when none of the words to compare is in the vocabulary
+            self.nearest_words(emb, neighbours)
+        self.finish()
+
+    def weights_share(self, V: int, d: int, key: str) -> None:
+        """The embedding's numbers against every parameter of the model."""
         self.set_heading("Where the model's weights are")
         n_params = int(self.asset("training")["n_params"])
         share = VGroup(label(f"{V:,} × {d} = {V * d:,}", size=44, role="accent", mono=True),
                        label("numbers in the embedding matrix E", size=28),
                        label(f"{100 * V * d / n_params:.0f} % of all {n_params:,} parameters of the model",
                              size=28, role="muted")).arrange(DOWN, buff=0.35).move_to([0, 0.2, 0])
-        self.beat("weights", FadeIn(share, shift=UP * 0.2))
+        self.beat(key, FadeIn(share, shift=UP * 0.2))
         self.share = share
         self.clear_stage(caption=True)
 
-        # --- beat: nearest words by cosine similarity
+    def nearest_words(self, emb: dict, key: str) -> None:
+        """Nearest words by cosine similarity, in the trained embedding (or a warning that it is random)."""
         trained = bool(emb["trained"])
         self.set_heading("Nearest words in the trained embedding" if trained else "Nearest words: untrained embedding")
         cols = VGroup(*[neighbour_column(w, pairs) for w, pairs in emb["neighbours"][:4]])
@@ -183,6 +198,5 @@ class Ch05Embedding(ChapterScene):
             warn = label("untrained embedding: these rows are random", size=26, role="negative")
             body.add(warn.next_to(cols, UP, buff=0.35))
         fit(body, 13.0, 5.6).move_to([0, 0, 0])
-        self.beat("neighbours" if trained else "untrained", FadeIn(body, lag_ratio=0.1), run_time=2.0)
+        self.beat(key, FadeIn(body, lag_ratio=0.1), run_time=2.0)
         self.neighbours = cols
-        self.finish()

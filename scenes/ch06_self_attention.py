@@ -15,7 +15,7 @@ from scenes.common import (ChapterScene, Heatmap, col_labels, color, digits_for,
                            shorten, tex, titled, vmatrix)
 
 NARRATION = {
-    "x": "Here are the first few words of our review. Each word is one row of X: its embedding vector.",
+    "x": "Here {which}. Each word is one row of X: its embedding vector.",
     "goal": "Self-attention gives every word a new vector: a weighted average of all the rows of X. "
             "The weights form a matrix, W.",
     "xxt": "Where do the weights come from? We compare every word with every word: "
@@ -29,14 +29,14 @@ NARRATION = {
     "heatmap": "Doing this for every row gives W. Brighter squares are larger weights, and each row sums to one.",
     "self": "Here every word gives its largest weight to itself: a vector is most like itself, "
             "so its own dot product wins.",
-    "even": "Yet every weight is close to an even share: the scores in each row were nearly equal, "
-            "and softmax turns nearly equal scores into nearly equal weights.",
+    "even": "Yet every weight lies between {w_lo} and {w_hi}, close to an even share of {share}: "
+            "the scores in each row were nearly equal.",
+    "uneven": "These weights are less even: they run from {w_lo} to {w_hi}, against an even share of {share}.",
+    "single": "With a single word there is a single weight, and it must be one: the word attends only to itself.",
     "y": "Finally Y is W times X: each output row is a weighted mix of the word vectors, with the same shape as X.",
     "learned": "Notice that nothing here was learned. W comes from X alone. The next chapters change that.",
 }
 
-
-EVEN_SPREAD = 0.1  # weights closer together than this are called "close to an even share"
 
 
 class Ch06SelfAttention(ChapterScene):
@@ -120,15 +120,17 @@ class Ch06SelfAttention(ChapterScene):
         self.beat("heatmap", FadeIn(hm), FadeIn(w_text), run_time=1.5, hold=1.5)
         self.play(Create(hi), run_time=0.6)
         self.wait(1.5)
-        if np.all(W.argmax(axis=1) == np.arange(n)):  # said only when the data shows it
+        if self.says("self"):  # every word weighs itself most (model.claims decides)
             diag = VGroup(*[SurroundingRectangle(hm.square(i, i), color=color("accent"), buff=0.02, stroke_width=3)
                             for i in range(n)])
             self.beat("self", FadeOut(hi), Create(diag), run_time=1.0)
-        if float(W.max() - W.min()) < EVEN_SPREAD:  # said only when the data shows it
-            spread = label(f"all {n * n} weights lie between {fmt(W.min(), digits=2)} and {fmt(W.max(), digits=2)}",
-                           size=24, role="accent")
-            fit(spread, 5.0).next_to(w_text, DOWN, buff=0.45)
-            self.beat("even", FadeIn(spread, shift=UP * 0.2), run_time=1.0)
+        key = next(k for k in ("even", "uneven", "single") if self.says(k))
+        f = self.said.fields
+        spread = VGroup(*[label(t, size=24, role="accent") for t in (
+            [f"all {n * n} weights lie between {f['w_lo']} and {f['w_hi']}", f"an even share is 1/{n} = {f['share']}"]
+            if n > 1 else ["one word: its one weight is 1"])]).arrange(DOWN, buff=0.15)
+        fit(spread, 5.0).next_to(w_text, DOWN, buff=0.45)
+        self.beat(key, FadeIn(spread, shift=UP * 0.2), run_time=1.0)
 
         # --- beat: Y = W X
         self.clear_stage()

@@ -14,27 +14,30 @@ from scenes.common import (ELLIPSIS, ChapterScene, ValueMatrix, col_labels, colo
                            titled, token_grid, token_heatmap, vmatrix)
 
 REVIEW_CAP = 30  # tokens drawn as boxes beside the heatmap; the heatmap itself shows all of them
+DRAWN_NOTE = "weight drawn from all the others"  # the on-screen line beside the "draw" caption
 
 NARRATION = {
-    "x": "Back to the whole review. Each token enters as its word vector plus its position vector.",
+    "x": "Back to our review: the model reads {n_tokens}. Each enters as its word vector plus its position vector.",
     "maps": "Rather than compare these vectors directly, the model sends them through three learned maps: "
             "a query, a key and a value for every token.",
     "roles": "The query asks what a token is looking for, the key says what it offers, "
              "and the value is what it hands over.",
-    "head": "The model splits these columns among several heads. We follow one head now, and meet them all "
+    "head": "The model splits these columns among its {heads}. We follow one head now, and meet them all "
             "in the next chapter.",
+    "head_one": "The model has a single head, which takes all of these columns. We follow it now.",
     "scores": "Every query is compared with every key by a dot product, divided by the square root of the "
               "head's width.",
     "softmax": "A softmax turns each row of scores into weights that add up to one.",
     "values": "Each token's output is the weighted average of the value vectors.",
-    "heatmap": "Here are this head's weights for the whole review. Each row is a token asking; "
+    "heatmap": "Here are this head's weights for every token the model reads. Each row is a token asking; "
                "each column, a token answering.",
-    "links": "The brightest squares away from the diagonal are the strongest links between two different "
-             "tokens. Here they are, drawn on the review.",
+    "links": "The brightest square off the diagonal is this head's strongest link: {q} to {k}, {link_vs_even}.",
+    "draw": "Summed over the other tokens, the most weight goes to {drawn}; "
+            "the first gets {drawn_vs_even} times an even spread.",
+    "draw_one": "Every token here is the same word, {drawn}, so all of the weight goes to it.",
     "alone": "This review is a single token, so there is no link between two different tokens: "
              "all of its weight rests on itself.",
-    "learned": "None of these links was written by hand. Training tuned the three maps until links like "
-               "these helped to judge the review.",
+    "learned": "None of these weights was written by hand: they come from the three maps, which training tuned.",
 }
 
 
@@ -100,7 +103,7 @@ class Ch09QueryKeyValue(ChapterScene):
         strip_note = label(f"one row of each: the token “{shorten(tokens[0])}”, all {d} columns", size=20,
                            role="muted")
         VGroup(strips, strip_note).arrange(DOWN, buff=0.3).move_to([0, -0.5, 0])
-        self.beat("head", FadeIn(side), FadeIn(strips, lag_ratio=0.1), FadeIn(strip_note), run_time=1.5)
+        self.beat("head" if self.says("head") else "head_one", FadeIn(side), FadeIn(strips, lag_ratio=0.1), FadeIn(strip_note), run_time=1.5)
         self.play(FadeOut(strips), FadeOut(strip_note), run_time=0.5)
 
         # --- beat: scores = Q Kᵀ / √dk (S, W and Y_h take one place in turn: one number format)
@@ -199,8 +202,25 @@ class Ch09QueryKeyValue(ChapterScene):
                                 label(f"weight {fmt(w)}", size=22), buff=0.15))
         notes.arrange(DOWN, buff=0.12, aligned_edge=LEFT).next_to(review, DOWN, buff=0.25).align_to(review, LEFT)
         fit(notes, room)
+        # the words that draw the most weight from all the others, with their column sums (model.claims
+        # chose them); they take the notes' place in the next beat, on two lines or, short of room, one
+        items = [label(f"“{shorten(tokens[j])}” {fmt(g)}", size=22, role="key")
+                 for j, g in zip(self.said.facts["drawn"], self.said.facts["drawn_sums"])]
+        drawn = VGroup(label(DRAWN_NOTE + ":", size=20, role="muted"),
+                       text_line(*items, buff=0.3)).arrange(DOWN, buff=0.1, aligned_edge=LEFT)
+        fit(drawn, room).next_to(review, DOWN, buff=0.25).align_to(review, LEFT)
+        if drawn.get_bottom()[1] < -2.85:  # keep it above the caption
+            drawn = text_line(label(DRAWN_NOTE + ":", size=20, role="muted"), *items, buff=0.2)
+            fit(drawn, room).next_to(review, DOWN, buff=0.25).align_to(review, LEFT)
         self.play(FadeIn(review), run_time=0.8)
         self.beat("links", Create(marks), Create(arcs), FadeIn(notes), run_time=2.0)
+
+        # --- beat: the column of the word drawing the most weight
+        top = self.said.facts["drawn"][0]
+        cols = ring(VGroup(hm.square(0, top), hm.square(n - 1, top)), role="key", buff=0.02)  # its column
+        self.drawn = drawn  # for the tests
+        self.beat("draw" if self.says("draw") else "draw_one", FadeOut(notes), FadeIn(drawn), Create(cols),
+                  run_time=1.2)
 
         # --- beat: learned
         self.beat("learned", run_time=0.5)

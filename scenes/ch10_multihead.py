@@ -14,16 +14,23 @@ from scenes.common import (ChapterScene, code_block, color, fit, fmt, head_strip
                            source_lines, stride_note, tex, text_line, token_heatmap, value_color, value_legend)
 
 NARRATION = {
-    "why": "One head gives each token one set of weights. To follow several kinds of link, "
-           "the model cuts Q, K and V into slices, one per head.",
+    "why": "One head gives each token one set of weights. For several sets, the model cuts Q, K and V into "
+           "slices, one per head.",
     "split": "In shapes: the numbers stay the same; they are only regrouped, with a new axis for the heads.",
     "code": "In the code, a view and a transpose do the regrouping.",
-    "heads": "Here is every head on our review. Same words, different patterns: "
-             "each head learned its own kind of link.",
+    "heads": "Here is every head on our review, side by side.",
+    "heads_agree": "Here is every head on our review. They mostly agree: their weights correlate at {r}{r_over}.",
+    "heads_partly": "Here is every head on our review. They only partly agree: their weights correlate at "
+                    "{r}{r_over}.",
+    "heads_differ": "Here is every head on our review. They weigh the tokens differently: their weights "
+                    "correlate at only {r}{r_over}.",
     "heads_alone": "Here is every head on our review. With a single token there is nothing else to look at: "
                    "each head puts all its weight on that token itself.",
     "compare": "Two of them, larger, each with its strongest link between two different tokens.",
-    "pair_links": "Each head has its own strongest link between two different tokens.",
+    "pair_links": "Their strongest links differ: {qa} to {ka} in one head, {qb} to {kb} in the other.",
+    "pair_key": "Both heads' strongest links point at the same word, {ka}: from {qa} in one, from {qb} in "
+                "the other.",
+    "pair_same": "Both heads' strongest links join the same two words: {qa} to {ka}.",
     "outs": "Each head hands back a narrow output: the weighted average of its own values.",
     "concat": "Laid side by side, the head outputs give back the full width.",
     "proj": "A last learned matrix mixes them, so every output column can draw on every head.",
@@ -158,7 +165,10 @@ class Ch10MultiHead(ChapterScene):
         # --- beat: every head's heatmap, side by side
         self.clear_stage()
         lab_w = max(label(shorten(t, 10), size=18).width for t in tokens)
-        alone = n < 2  # a single token: no link between two tokens, every head's weight is on itself
+        alone = self.says("heads_alone")  # a single token: no link between two tokens, all weight on itself
+        heads_key = next(k for k in ("heads_agree", "heads_partly", "heads_differ", "heads", "heads_alone")
+                         if self.says(k))
+        pair_key = next((k for k in ("pair_links", "pair_key", "pair_same") if self.says(k)), None)
         self.heads_compared = tuple(int(h) for h in b["heads_compared"])  # the export's pair; for the tests
         if H > 2:
             cell = min(0.3, (13.2 - lab_w - 0.8 - 0.35 * (H - 1)) / (H * n), (5.8 - lab_w - 0.95) / n)
@@ -177,7 +187,7 @@ class Ch10MultiHead(ChapterScene):
                          role="muted")
             grid = VGroup(maps, note).arrange(DOWN, buff=0.25)
             fit(grid, 13.4, 5.8).move_to([0, 0, 0])
-            self.beat("heads_alone" if alone else "heads", FadeIn(maps, lag_ratio=0.2), FadeIn(note), run_time=2.0)
+            self.beat(heads_key, FadeIn(maps, lag_ratio=0.2), FadeIn(note), run_time=2.0)
             self.clear_stage()
 
         if alone and H <= 2:
@@ -187,11 +197,11 @@ class Ch10MultiHead(ChapterScene):
         elif not alone:
             # --- beat: two heads up close (all of them when there are only two), each with its strongest link
             pair, callouts = self.head_pair(self.heads_compared, Wts, tokens, head_links, lab_w)
-            key = "compare" if H > 2 else "heads"
-            self.beat(key, FadeIn(VGroup(*[p[:2] for p in pair])), run_time=1.5, hold=0.5 if H > 2 else None)
-            if H <= 2:
-                self.beat("pair_links", *[Create(p[2]) for p in pair], FadeIn(callouts), run_time=1.0)
-            else:
+            key = "compare" if self.says("compare") else heads_key
+            self.beat(key, FadeIn(VGroup(*[p[:2] for p in pair])), run_time=1.5, hold=0.5)
+            if pair_key:
+                self.beat(pair_key, *[Create(p[2]) for p in pair], FadeIn(callouts), run_time=1.0)
+            else:  # the links are shown, nothing is said of how they compare
                 self.play(*[Create(p[2]) for p in pair], FadeIn(callouts), run_time=0.8)
                 self.wait(2.5)
 
@@ -245,7 +255,7 @@ class Ch10MultiHead(ChapterScene):
         fit(table2, 12.5).move_to([0, 0.3, 0])
         same = VGroup(*[SurroundingRectangle(table2[k][1], color=color("accent"), buff=0.1, stroke_width=2.5)
                         for k in (0, len(table2) - 1)])
-        self.beat("shapes_alone" if alone else "shapes", FadeIn(table2, lag_ratio=0.2), run_time=1.5, hold=0.5)
+        self.beat("shapes" if self.says("shapes") else "shapes_alone", FadeIn(table2, lag_ratio=0.2), run_time=1.5, hold=0.5)
         self.play(Create(same), run_time=0.8)
         self.wait(2.0)
         self.finish()

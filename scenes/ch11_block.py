@@ -12,7 +12,7 @@ from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Arrow, Brace, Circle, Create, 
 
 from scenes.common import ChapterScene, ValueMatrix, color, fit, label
 
-NARRATION = {
+NARRATION = {  # lines with {fields}, and alternatives, are decided by model/claims/story.py
     "diagram": "A transformer block wraps attention in a few simple steps: residual adds, "
                "layer norms and a small feed-forward network.",
     "x_in": "Let's follow one token through it, the first one of our review. "
@@ -20,14 +20,24 @@ NARRATION = {
     "norm1": "Layer norm rescales each vector to a standard spread, keeping training stable.",
     "attn_out": "Multi-head attention mixes in information from the other tokens. "
                 "This is what it returns for our token.",
+    "attn_out_alone": "This review has just one token, so attention has only the token itself to look at. "
+                      "This is what it returns.",
     "resid1": "A residual connection adds the input back, so nothing that came in is lost.",
-    "ff_hidden": "The feed-forward network works on each token alone. It first widens the vector, "
-                 "and ReLU sets every negative number to zero.",
-    "ff_out": "Then it maps the wide vector back down to the model width.",
+    "ff_hidden": "The feed-forward network works on each token alone. It first widens the vector from {d} to "
+                 "{d_ff} numbers, and ReLU sets every negative one to zero.",
+    "ff_hidden_narrow": "The feed-forward network works on each token alone. It first narrows the vector from {d} "
+                        "to {d_ff} numbers, and ReLU sets every negative one to zero.",
+    "ff_hidden_same": "The feed-forward network works on each token alone. It first maps the vector to {d_ff} new "
+                      "numbers, and ReLU sets every negative one to zero.",
+    "ff_out": "Then it maps the wide vector back down to the model width, {d} numbers.",
+    "ff_out_narrow": "Then it maps the narrow vector back up to the model width, {d} numbers.",
+    "ff_out_same": "Then a second layer maps it to {d} numbers again, the model width.",
     "resid2": "A second residual add puts the feed-forward result on top of its input.",
     "block_out": "What leaves the block is as wide as what came in: one vector per token.",
     "stack": "A block's output has the same shape as its input, so blocks can be stacked, each reading "
              "the one before. Our small model uses just one.",
+    "stack_many": "A block's output has the same shape as its input, so blocks can be stacked, each reading "
+                  "the one before. Our model stacks {n_layers} of them.",
 }
 
 # (vector, diagram node, formula) in the order the model computes them
@@ -39,6 +49,9 @@ PRE_NORM = [("x_in", "in", "token + position"), ("norm1", "norm1", "LayerNorm(x_
             ("attn_out", "attn", "MultiHead(norm1)"), ("resid1", "add1", "x_in + attn_out"),
             ("ff_hidden", "ff", "ReLU(LayerNorm(resid1)·W1 + b1)"), ("ff_out", "ff", "ff_hidden·W2 + b2"),
             ("resid2", "add2", "resid1 + ff_out"), ("block_out", "out", "resid2")]
+# a stage's narration line and its alternatives, of which the data keeps one (model/claims/story.py)
+LINES = {"attn_out": ("attn_out", "attn_out_alone"), "ff_hidden": ("ff_hidden", "ff_hidden_narrow", "ff_hidden_same"),
+         "ff_out": ("ff_out", "ff_out_narrow", "ff_out_same")}
 TOKEN = 0  # the rule: follow the first token of the example review
 SHOWN = 5  # leading entries drawn per vector
 
@@ -134,7 +147,7 @@ class Ch11Block(ChapterScene):
                 anims += [FadeOut(note), FadeIn(zeros)]
             elif key == "ff_out":
                 anims += [FadeOut(zeros), FadeIn(note)]
-            self.beat(key, *anims, run_time=1.2)
+            self.beat(next(k for k in LINES.get(key, (key,)) if self.says(k)), *anims, run_time=1.2)
             lit = ring
         self.play(lit.animate.set_stroke(opacity=0), run_time=0.3)
         self.remove(lit)
@@ -143,7 +156,7 @@ class Ch11Block(ChapterScene):
         self.clear_stage()
         self.set_heading("Blocks can be stacked")
         stack = self.stack(n_layers, d)
-        self.beat("stack", LaggedStart(*[FadeIn(m, shift=UP * 0.2) for m in stack], lag_ratio=0.15), run_time=2)
+        self.beat("stack" if self.says("stack") else "stack_many", LaggedStart(*[FadeIn(m, shift=UP * 0.2) for m in stack], lag_ratio=0.15), run_time=2)
         self.finish()
 
     # --- pieces ------------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """Chapter 12: from token vectors to a verdict. Masked mean pooling, the linear head, softmax.
 
 Numbers come from ``classify.pkl`` (pooled vectors, the head's weights, logits and
-probabilities of the three example reviews, and the padding check), ``tokens.pkl``
-(the example's padding mask) and ``dataset.pkl`` (the examples' text).
+probabilities of the example reviews, and the padding check), ``tokens.pkl`` (the
+example's padding mask) and ``dataset.pkl`` (the examples' text). The examples are three
+test reviews, or the one review given to ``export --text``; a review longer than T is read
+up to T tokens and has no padding. Which lines are said is decided in model/claims/story.py.
 """
 from __future__ import annotations
 
@@ -12,16 +14,23 @@ from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, FadeIn, GrowFromEdge, LaggedSt
 
 from scenes.common import ChapterScene, TokenRow, ValueMatrix, bar, color, cut_lines, fit, fmt, label
 
-NARRATION = {
+NARRATION = {  # lines with {fields}, and alternatives, are decided by model/claims/story.py
     "rows": "After the blocks, every position holds a vector. But the review is padded, "
-            "and the mask says which positions are real words.",
+            "and the mask says which positions are real tokens.",
+    "rows_full": "After the blocks, every position holds a vector. This review fills all {T} of them, "
+                 "so the mask is 1 everywhere: no padding.",
+    "rows_cut": "After the blocks, every position holds a vector. This review has {n_total} tokens; the model "
+                "reads the first {T}, so there is no padding.",
     "pool": "To get one vector for the whole review, we average the vectors of the real tokens only.",
     "pad_check": "Padding must not change the answer. The masked average is the same with or without padding; "
                  "a plain average over all rows is not.",
+    "pad_check_none": "With no padding there is nothing for the mask to leave out: all three averages agree.",
     "head": "A linear head turns the pooled vector into two scores, one per class: "
             "a dot product with each row of its weights, plus a bias.",
     "softmax": "Softmax turns the two scores into probabilities that add up to one.",
-    "examples": "Here are our three example reviews from the test set, with the model's probability of positive.",
+    "examples": "{here} from the test set, with the model's probability of positive.",
+    "examples_own": "Here is your review, with the model's probability of positive. It has no label to check.",
+    "examples_mixed": "Here are our {n_reviews}, with the model's probability of positive.",
     "wrong": "It is not always right. This review is one the model gets wrong.",
 }
 SHOWN = 5  # leading entries of each d-vector on screen
@@ -43,12 +52,14 @@ class Ch12Classification(ChapterScene):
 
         # --- beat: the padded rows and the mask ----------------------------------------------------
         self.set_heading("Masked mean pooling")
-        k = min(n, 9)
-        shown = list(ex["tokens"][:k]) + (["…"] if n > k else []) + ["<pad>"] * 3 + ["…"]
+        k, pads = min(n, 9), min(3, T - n)  # the first real tokens, and the first padding positions (if any)
+        pad_word = {int(i): w for i, w, _ in tok["vocab_head"]}.get(int(tok["batch_ids"][0][n]) if pads else 0)
+        more_real, more_pad = (["…"] if n > k else []), (["…"] if T - n > pads else [])
+        shown = list(ex["tokens"][:k]) + more_real + [pad_word] * pads + more_pad
         row = TokenRow(shown, font_size=26, max_tokens=len(shown), max_width=12.0).move_to(UP * 2.2)
-        mask_vals = [int(mask[i]) for i in range(k)] + (["…"] if n > k else []) + [int(mask[n + j]) for j in range(3)]
+        mask_vals = [int(mask[i]) for i in range(k)] + more_real + [int(mask[n + j]) for j in range(pads)] + more_pad
         mask_row = VGroup(*[label(str(v), size=24, mono=True, role="accent" if v == 1 else "pad")
-                            for v in mask_vals + ["…"]])
+                            for v in mask_vals])
         for m, t in zip(mask_row, row):
             m.next_to(t, DOWN, buff=0.2).set_x(t.get_x())
         for m in mask_row:  # dots sit on the digits' baseline
@@ -58,10 +69,13 @@ class Ch12Classification(ChapterScene):
         strip = VGroup(row, mask_row, mask_tag)  # the tag left of the row must stay in the frame too
         strip.shift(RIGHT * (-strip.get_center()[0]))
         fit(strip, 13.2)
-        counts = label(f"n = {n} real token{'s' * (n != 1)}, then {T - n} padding positions: T = {T}", size=24,
-                       role="muted")
+        total = int(self.said.facts["n_total"])
+        counts = label(f"n = {n} real token{'s' * (n != 1)}, then {T - n} padding position{'s' * (T - n != 1)}: "
+                       f"T = {T}" if n < T else f"n = {n} real tokens fill all T = {T} positions: no padding"
+                       if total <= T else f"the first {T} of its {total:,} tokens fill all T = {T} positions",
+                       size=24, role="muted")
         counts.next_to(mask_row, DOWN, buff=0.3).set_x(0)
-        self.beat("rows", FadeIn(row), FadeIn(mask_row), FadeIn(mask_tag), FadeIn(counts), run_time=1.5)
+        self.beat(next(k for k in ("rows", "rows_full", "rows_cut") if self.says(k)), FadeIn(row), FadeIn(mask_row), FadeIn(mask_tag), FadeIn(counts), run_time=1.5)
 
         # --- beat: the masked mean -----------------------------------------------------------------
         formula = label("pooled = (sum of the vectors where mask = 1) / n", size=26)
@@ -87,8 +101,10 @@ class Ch12Classification(ChapterScene):
         fit(checks, 13).next_to(formula, DOWN, buff=0.35).set_x(0)
         note = label(f"first {SHOWN} of d = {d} entries", size=20, role="muted").next_to(checks, DOWN, buff=0.1)
         note.align_to(checks, RIGHT)
-        self.beat("pad_check", LaggedStart(*[FadeIn(c, shift=DOWN * 0.1) for c in checks], lag_ratio=0.5),
-                  FadeIn(note), run_time=2.5)
+        said = [k for k in ("pad_check", "pad_check_none") if self.says(k)]
+        if said:  # else the check failed (the model's masking is broken): it is not shown as passed
+            self.beat(said[0], LaggedStart(*[FadeIn(c, shift=DOWN * 0.1) for c in checks], lag_ratio=0.5),
+                      FadeIn(note), run_time=2.5)
         self.clear_stage()
 
         # --- beat: the linear head -----------------------------------------------------------------
@@ -137,15 +153,15 @@ class Ch12Classification(ChapterScene):
         self.set_heading("The example reviews")
         cards = VGroup(*[self.card(e, ds_e) for e, ds_e in zip(cls["examples"], ds["examples"])])
         cards.arrange(DOWN, buff=0.18)
-        header = self.card_header()
+        header = self.card_header(self.said.facts["source"])
         table = VGroup(header, cards).arrange(DOWN, buff=0.15)
         fit(table, 13.6, 5.7).move_to(DOWN * 0.05)
-        self.beat("examples", FadeIn(header), LaggedStart(*[FadeIn(c, shift=UP * 0.15) for c in cards], lag_ratio=0.4),
+        self.beat(next(k for k in ("examples", "examples_own", "examples_mixed") if self.says(k)), FadeIn(header), LaggedStart(*[FadeIn(c, shift=UP * 0.15) for c in cards], lag_ratio=0.4),
                   run_time=2.5)
 
         # --- beat: the one it gets wrong -----------------------------------------------------------
-        wrong = [i for i, e in enumerate(cls["examples"]) if e["correct"] is False]  # None: a review with no label
-        if wrong:
+        wrong = list(self.said.facts["wrong"])  # the reviews it gets wrong (None: a review with no label)
+        if self.says("wrong"):
             frame = SurroundingRectangle(cards[wrong[0]], buff=0.08, corner_radius=0.12, color=color("accent"),
                                          stroke_width=5)
             veils = VGroup(*[Rectangle(width=c.width + 0.1, height=c.height + 0.1, stroke_width=0,
@@ -188,8 +204,8 @@ class Ch12Classification(ChapterScene):
         return VGroup(box, body)
 
     @staticmethod
-    def card_header() -> VGroup:
-        heads = [("review (IMDB test set)", "text"), ("true label", "true"), ("model's P(positive)", "prob"),
+    def card_header(source: str) -> VGroup:
+        heads = [(f"review ({source})", "text"), ("true label", "true"), ("model's P(positive)", "prob"),
                  ("verdict", "mark")]
         out = VGroup()
         for text, col in heads:

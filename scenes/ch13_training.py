@@ -14,26 +14,29 @@ from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, Axes, Create, DashedLine, Dot,
 
 from scenes.common import ChapterScene, Live, MonoReadout, color, fit, fmt, label, nice_step, sit_on_baseline
 
-NARRATION = {
+NARRATION = {  # lines with {fields}, and alternatives, are decided by model/claims/story.py
     "setup": "Training shows the model batches of labelled reviews and nudges every weight "
              "to make the right answer a little more likely.",
     "loss": "The loss says how wrong the model is on each batch. Guessing with a coin flip scores ln 2; "
             "training pushes the loss below that.",
+    "loss_end_below": "The loss says how wrong the model is on each batch. Guessing with a coin flip scores ln 2; "
+                      "this run starts below that and ends below it too.",
+    "loss_above": "The loss says how wrong the model is on each batch. Guessing with a coin flip scores ln 2; "
+                  "this run ends no lower than that.",
     "acc": "At the same time, the share of each batch it classifies correctly climbs.",
+    "acc_flat": "At the same time, the share of each batch it classifies correctly stays near {acc_end}.",
+    "acc_falls": "At the same time, the share of each batch it classifies correctly falls.",
     "epochs": "The flat segments are averages over whole passes through the training reviews, one per epoch.",
-    "test": "The real test is reviews it never saw while training. On the whole test set, this is its score.",
-    "cost": "And the model is small: this many weights, trained in this much time.",
+    "test": "The real test is reviews it never saw while training. On all {n_test} test reviews, this is its score.",
+    "test_none": "The real test is reviews it never saw while training; this model has not been scored on them yet.",
+    "cost": "And here is what it took: {n_params} weights, trained in {took}.",
+    "cost_untimed": "And here is its size: {n_params} weights.",
 }
 
 
 def moving_average(x: np.ndarray, w: int) -> np.ndarray:
     """Mean of the last ``w`` values at each step from step ``w`` on (a trailing window)."""
     return np.convolve(np.asarray(x, dtype=float), np.ones(w) / w, mode="valid")
-
-
-def window(n_steps: int) -> int:
-    """The smoothing window: a fortieth of the run, at least one step."""
-    return max(1, n_steps // 40)
 
 
 class Ch13Training(ChapterScene):
@@ -43,7 +46,7 @@ class Ch13Training(ChapterScene):
         tr = self.asset("training")
         steps = np.asarray(tr["steps"], dtype=float)
         loss, acc = np.asarray(tr["step_loss"], dtype=float), np.asarray(tr["step_acc"], dtype=float)
-        w = window(len(steps))
+        w = int(self.said.facts["window"])  # the smoothing window the narration's claims were tested on
         self.title_card()
 
         # --- beat: the setup -----------------------------------------------------------------------
@@ -69,9 +72,10 @@ class Ch13Training(ChapterScene):
                           color=color("muted"), dash_length=0.08)
         coin_tag = label("coin flip: ln 2", size=20, role="muted").next_to(coin, UP, buff=0.06).align_to(coin, RIGHT)
         self.play(FadeIn(left), FadeIn(right), run_time=0.8)
-        self.draw_curve(axes_l, steps, loss, w, "query", "loss", FadeIn(coin), FadeIn(coin_tag))
+        self.draw_curve(axes_l, steps, loss, w, "query", "loss", self.first("loss", "loss_end_below", "loss_above"),
+                        FadeIn(coin), FadeIn(coin_tag))
         # --- beat: the accuracy curve --------------------------------------------------------------
-        self.draw_curve(axes_r, steps, acc, w, "value", "acc")
+        self.draw_curve(axes_r, steps, acc, w, "value", "acc", self.first("acc", "acc_flat", "acc_falls"))
 
         # --- beat: per-epoch averages as flat segments ---------------------------------------------
         per_epoch = len(steps) / epochs
@@ -94,18 +98,27 @@ class Ch13Training(ChapterScene):
                       label(f"of all {int(tr['n_test']):,} test reviews", size=28),
                       label("classified correctly", size=28)).arrange(DOWN, buff=0.15)
         test.move_to(RIGHT * 3.3 + UP * 1.1)
-        self.beat("test", FadeIn(table), FadeIn(test, shift=UP * 0.2), run_time=1.5)
+        if self.says("test"):
+            self.beat("test", FadeIn(table), FadeIn(test, shift=UP * 0.2), run_time=1.5)
+        else:  # never scored: the table alone
+            test = VGroup().move_to(RIGHT * 3.3 + UP * 1.1)
+            self.beat("test_none", FadeIn(table), run_time=1.5)
 
         # --- beat: size and time -------------------------------------------------------------------
         secs = float(tr["train_seconds"])
-        took = f"{secs:.0f} s" if secs < 120 else f"{int(secs // 60)} min {int(round(secs % 60)):02d} s"
-        cost = VGroup(label(f"{int(tr['n_params']):,} parameters", size=30),
-                      label(f"trained in {took}", size=30)).arrange(DOWN, buff=0.2)
-        cost.next_to(test, DOWN, buff=0.7)
-        self.beat("cost", FadeIn(cost, shift=UP * 0.2), run_time=1.2)
+        cost = VGroup(label(f"{int(tr['n_params']):,} parameters", size=30))
+        if self.says("cost"):
+            took = f"{secs:.0f} s" if secs < 120 else f"{int(secs // 60)} min {int(round(secs % 60)):02d} s"
+            cost.add(label(f"trained in {took}", size=30))
+        cost.arrange(DOWN, buff=0.2).next_to(test, DOWN, buff=0.7)
+        self.beat(self.first("cost", "cost_untimed"), FadeIn(cost, shift=UP * 0.2), run_time=1.2)
         self.finish()
 
     # --- pieces ------------------------------------------------------------------------------------
+    def first(self, *keys: str) -> str:
+        """The one of these alternative lines that the data makes true."""
+        return next(k for k in keys if self.says(k))
+
     @staticmethod
     def plot(steps, y_range, title, role) -> VGroup:
         """Axes with ticks, tick labels, an axis name and a title; the curves are drawn by :meth:`draw_curve`."""
@@ -122,8 +135,9 @@ class Ch13Training(ChapterScene):
         head = label(title, size=24, role=role).next_to(axes, UP, buff=0.25)
         return VGroup(axes, x_lab, head)
 
-    def draw_curve(self, axes, steps, values, w, role, key, *extra):
-        """The smoothed curve growing point by point with a dot and a live readout, and the raw line behind it."""
+    def draw_curve(self, axes, steps, values, w, role, name, key, *extra):
+        """The smoothed curve ``name`` growing point by point with a dot and a live readout, and the raw line
+        behind it, while line ``key`` is said."""
         sm = moving_average(values, w)
         xs = steps[w - 1:]
         pts = [axes.c2p(s, v) for s, v in zip(xs, sm)]
@@ -155,7 +169,7 @@ class Ch13Training(ChapterScene):
         last.next_to(axes, DOWN, buff=0.8)
         self.remove(curve, dot, readout)
         self.add(final, last)
-        self.plots[key] = (sm, final)
+        self.plots[name] = (sm, final)
 
     @staticmethod
     def epoch_table(tr) -> VGroup:

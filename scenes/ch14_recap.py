@@ -1,8 +1,10 @@
 """Chapter 14: recap. The whole path on one screen, each stage with its real shape.
 
 Shapes come from the checkpoint's config in ``model.pkl`` (T = max_len, d = d_model,
-h = n_heads, N = n_layers, n_classes) and the example's token count; the words, ids
-and prediction from ``dataset.pkl``, ``tokens.pkl`` and ``classify.pkl``.
+h = n_heads, N = n_layers, n_classes) and the example's token count (the tokens the model
+reads, at most T); the words, ids, the id of ``<pad>`` and the prediction from
+``dataset.pkl``, ``tokens.pkl`` and ``classify.pkl``. Which lines are said is decided in
+model/claims/story.py.
 """
 from __future__ import annotations
 
@@ -14,15 +16,19 @@ from manim import (DOWN, RIGHT, UP, Arrow, FadeIn, FadeOut, Indicate, LaggedStar
 
 from scenes.common import ChapterScene, TokenRow, bar, color, fit, fmt, label, shape_tag, stack_lines
 
-NARRATION = {
+NARRATION = {  # lines with {fields}, and alternatives, are decided by model/claims/story.py
     "read": "Here is the whole path once more, on our example review. "
             "First the text becomes tokens, ids, and vectors with their positions.",
-    "think": "Then attention lets every token look at every other, the block refines the vectors, "
+    "think": "Then attention lets every token look at every other, {blocks} refines the vectors, "
              "and pooling turns them into one.",
+    "think_one": "Then attention lets the review's one token look at itself, {blocks} refines its vector, "
+                 "and pooling keeps it as the review's vector.",
     "shapes": "Every stage has a fixed shape: T positions, d numbers per position, and h attention heads.",
-    "attention": "The attention weights are the largest piece: for every head, a T by T grid of weights, "
-                 "one row for every position of the padded review.",
-    "params": "Every weight along the way was learned from the training reviews; this is how many there are.",
+    "attention": "The attention weights are the largest of these shapes: for every head, a T by T grid, "
+                 "one row for each of the T positions.",
+    "attention_small": "The attention weights hold, for every head, a T by T grid: one row for each of the "
+                       "T positions.",
+    "params": "Every weight along the way was learned from the training reviews; there are {n_params} of them.",
     "verdict": "At the end, two scores become one probability: here, the verdict on our review.",
     "close": "That is a transformer from start to finish: attention, trained on real reviews.",
 }
@@ -48,7 +54,7 @@ class Ch14Recap(ChapterScene):
         cfg = m["config"]
         T, d, h, N, k = int(cfg["max_len"]), int(cfg["d_model"]), int(cfg["n_heads"]), int(cfg["n_layers"]), \
             int(cfg["n_classes"])
-        n = int(m["example_n_tokens"])
+        n, total = int(self.said.facts["n"]), int(self.said.facts["n_total"])  # tokens read (at most T), and all
         ex = cls["examples"][0]
         p = float(np.asarray(ex["probs"])[1])
         pred = ("negative", "positive")[int(ex["pred"])]
@@ -67,7 +73,9 @@ class Ch14Recap(ChapterScene):
         review = stack_lines(*wrapped[:2], wrapped[2] + (" …" if len(wrapped) > 3 else "") if len(wrapped) > 2 else "",
                              size=20, role="token")
         words = list(ex["tokens"])
-        ids = list(tok["word_ids"])
+        ids = list(tok["word_ids"])[:n]
+        pads = T - n
+        pad_note = f"+ {pads} pad{'s' * (pads != 1)} (id {self.said.facts['pad_id']})" if pads else "no padding"
         qkv = VGroup(*[label(s, size=24, role=r) for s, r in (("Q", "query"), ("K", "key"), ("V", "value"))])
         qkv.arrange(RIGHT, buff=0.3)
         verdict = VGroup(label(pred, size=28, role=pred), bar(p, width=2.2, role=pred),
@@ -75,8 +83,8 @@ class Ch14Recap(ChapterScene):
         stages = [
             card("review", review, tag("review", text="text")),
             card("tokens", TokenRow(words[:3] + (["…"] if n > 3 else []), font_size=20),
-                 tag("tokens", text=f"n = {n} tokens")),
-            card("ids", stack_lines(", ".join(str(i) for i in ids[:3]) + ", …", f"+ {T - n} pads (id 0)"),
+                 tag("tokens", text=f"n = {n} tokens" if total <= n else f"n = {n} of {total:,}")),
+            card("ids", stack_lines(", ".join(str(i) for i in ids[:3]) + (", …" if n > 3 else ""), pad_note),
                  tag("ids", 1, T)),
             card("embeddings", stack_lines("E[id] + P[position]", f"{d} numbers each"),
                  tag("embed", 1, T, d)),
@@ -86,7 +94,8 @@ class Ch14Recap(ChapterScene):
             card(f"block × {N}", stack_lines("attention", "feed-forward", "(each: norm first)" if cfg["norm_first"]
                                              else "(each: add & norm)"),
                  tag("block", 1, T, d), "accent"),
-            card("pooled vector", stack_lines(f"mean over the {n}", "real tokens"), tag("pooled", 1, d)),
+            card("pooled vector", stack_lines(f"mean over the {n}", "real tokens" if n != 1 else "real token"),
+                 tag("pooled", 1, d)),
             card("sentiment", verdict, tag("logits", 1, k), pred),
         ]
         self.stages = stages
@@ -111,7 +120,7 @@ class Ch14Recap(ChapterScene):
                   LaggedStart(*[FadeIn(a) for a in arrows[:3]], lag_ratio=0.35), run_time=3)
 
         # --- beat: attention → block → pooled → sentiment ------------------------------------------
-        self.beat("think", FadeIn(turn), LaggedStart(*[FadeIn(s, shift=RIGHT * 0.2) for s in bottom], lag_ratio=0.35),
+        self.beat("think" if self.says("think") else "think_one", FadeIn(turn), LaggedStart(*[FadeIn(s, shift=RIGHT * 0.2) for s in bottom], lag_ratio=0.35),
                   LaggedStart(*[FadeIn(a) for a in arrows[3:]], lag_ratio=0.35), run_time=3)
 
         # --- beat: the shapes ----------------------------------------------------------------------
@@ -121,7 +130,7 @@ class Ch14Recap(ChapterScene):
 
         # --- beat: the attention weights, the largest tensor ----------------------------------------
         att = SurroundingRectangle(self.shape_tags["attention"], buff=0.06, color=color("accent"), stroke_width=4)
-        self.beat("attention", FadeIn(att), Indicate(self.shape_tags["attention"], color=color("accent")),
+        self.beat("attention" if self.says("attention") else "attention_small", FadeIn(att), Indicate(self.shape_tags["attention"], color=color("accent")),
                   run_time=1.5)
 
         # --- beat: the parameter count -------------------------------------------------------------

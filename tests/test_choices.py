@@ -88,6 +88,8 @@ def test_the_followed_words():
     Y = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0]])
     perm = [2, 0, 1]
     assert most_changed(Y, Y[perm] + np.array([[0.1, 0.0], [0.0, 0.3], [0.2, 0.2]]), perm) == (0, 1)
+    # the middle word of a reversal keeps its place: however much its row changes, another word is followed
+    assert most_changed(Y, Y[[2, 1, 0]] + np.array([[0.1, 0.0], [0.0, 0.9], [0.2, 0.2]]), [2, 1, 0]) == (0, 2)
     tokens, Y5 = ["a", "b", "c"], np.eye(3)
     assert permutation_choices(tokens, ["c", "b", "a"], [2, 1, 0], Y5, Y5[[2, 1, 0]], Y5, Y5 * 0.5) == {
         "matched_rows": [2, 1, 0], "followed_row": (2, 0), "changed_row": (2, 0)}

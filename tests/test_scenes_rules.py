@@ -68,11 +68,48 @@ def test_a_chapter_draws_the_choice_its_asset_holds(tmp_path, monkeypatch):
     names = store.read_manifest()["assets"]
     assets = {name: store.load(name) for name in names}
     att = assets["attention"] = dict(assets["attention"])
-    i, k = att["matched_rows"][2], 2  # the middle word, which did not move furthest
-    assert (i, k) != tuple(att["followed_row"])
+    i, k = att["matched_rows"][1], 1  # a word that moved, though not furthest
+    assert (i, k) != tuple(att["followed_row"]) and i != k
     att["followed_row"] = (i, k)
     store.write_assets(tmp_path / "assets", assets, {"seed": 0})
     monkeypatch.setenv("ATTENTION_ASSETS", str(tmp_path / "assets"))
     scene = run_chapter("ch07_permutation", "Ch07Permutation", tmp_path / "media")
     assert (f"“{shorten(att['tokens'][i])}”: word {i + 1} in order, word {k + 1} when shuffled: the same output row"
             in scene.texts)
+
+
+def test_ch08_never_follows_a_word_that_kept_its_place(tmp_path, monkeypatch):
+    """Store the middle word of the reversal (it keeps its place) as Ch08's word: the chapter does not
+    show it "in its two places"; it ends after the gaps."""
+    names = store.read_manifest()["assets"]
+    assets = {name: store.load(name) for name in names}
+    att = assets["attention"] = dict(assets["attention"])
+    mid = len(att["tokens"]) // 2
+    assert att["perm"][mid] == mid
+    att["changed_row"] = (mid, mid)
+    store.write_assets(tmp_path / "assets", assets, {"seed": 0})
+    monkeypatch.setenv("ATTENTION_ASSETS", str(tmp_path / "assets"))
+    scene = run_chapter("ch08_positions", "Ch08Positions", tmp_path / "media")
+    assert scene.diff_pair is None and "differ" in scene.said.off
+    assert scene.NARRATION["differ"] not in scene.captions
+
+
+NAMES_AND_CONSTANTS = ("in 2017", "GPT-2", "ln 2", "mask is 1 everywhere")  # digits that are no fact of the data
+
+
+def test_no_template_types_a_number_of_the_data():
+    """Numbers about the data reach a line only through its fields: a digit typed into a template is one
+    of the few names and constants that hold for every review (the paper's year, GPT-2, ln 2)."""
+    import re
+
+    from scripts.voice import chapter_lines
+
+    typed = []
+    for c in CHAPTERS:
+        for key, line in chapter_lines(c.stem).items():
+            text = re.sub(r"\{\w+\}", "", line)
+            for name in NAMES_AND_CONSTANTS:
+                text = text.replace(name, "")
+            if re.search(r"\d", text):
+                typed.append(f"{c.cls}[{key}]: {line}")
+    assert not typed, f"numbers typed into narration: {typed}"

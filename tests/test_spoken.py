@@ -32,7 +32,28 @@ def narration(stem: str) -> dict[str, str]:
     raise AssertionError(f"no NARRATION in {stem}")
 
 
-LINES = [line for c in CHAPTERS for line in narration(c.stem).values()]
+class _Any(dict):
+    """Fields of a line the committed data leaves unsaid: a stand-in number, as another review would fill it."""
+
+    def __missing__(self, key):
+        return "3"
+
+
+def filled_lines() -> list[str]:
+    """Every line as the narrator is handed it: filled from the committed assets (model.claims), and the
+    lines those assets rule out filled with a stand-in number, since another review can make them true."""
+    from model import claims
+    from scenes.common.speech import review_fields
+
+    quote = review_fields(store.load("dataset", ROOT / "assets")["examples"][0]["text"])
+    out = []
+    for c in CHAPTERS:
+        said = claims.said(c.cls, lambda name: store.load(name, ROOT / "assets"))
+        out += [line.format_map(_Any({**said.fields, **quote})) for line in narration(c.stem).values()]
+    return out
+
+
+LINES = filled_lines()
 EXAMPLES = [e["text"] for e in store.load("dataset", ROOT / "assets")["examples"]]
 HOSTILE = [clean_review(t) if isinstance(t, bytes) else t for t in TEXTS.values()] + INVISIBLE + [
     "Great film 😀 — 10/10", "Loved it!!!<br /><br />The <i>acting</i> was superb &amp; moving.",

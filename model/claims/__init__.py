@@ -72,3 +72,4 @@ def count_words(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
+from . import attention, data, story  # noqa: E402,F401  (each registers its chapters' rules)
