@@ -72,4 +72,15 @@ def count_words(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
+def quoted(word: str, most: int | None = None) -> str:
+    """“word”, in curly quotes; cut to ``most`` characters with an ellipsis when given: “extraordinaril…”."""
+    w = str(word)
+    return f"“{w if most is None or len(w) <= most else w[:most - 1] + '…'}”"
+
+
+def listed(items: list[str]) -> str:
+    """"a, b and c" ("" for none)."""
+    return "" if not items else items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 from . import attention, data, story  # noqa: E402,F401  (each registers its chapters' rules)

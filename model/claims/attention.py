@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Load, Said, count_words, pick, rule
+from . import Load, Said, count_words, listed, pick, quoted, rule
 
 EVEN_CLOSE = 0.25  # every weight within this fraction of an even share 1/n: "close to an even share"
 ROUNDING = 64 * float(np.finfo(np.float32).eps)  # gaps below this fraction of the largest value: rounding
 SMALL_GAP = 0.25  # a gap below this fraction of the largest output value is "small"
 AGREE, DIFFER = 0.7, 0.3  # correlation of two heads' weights: "mostly agree" at or above, "differ" below
 TOP_DRAWN = 2  # Ch09 names up to this many of the words that draw the most weight
+LONGEST = 16  # a quoted token longer than this is cut, with an ellipsis
 
 
-def quote(token: str, most: int = 16) -> str:
-    """A token as the narration quotes it: in curly quotes, cut to ``most`` characters."""
-    t = str(token)
-    return f"“{t if len(t) <= most else t[:most - 1] + '…'}”"
+def quote(token: str) -> str:
+    """A token as the narration quotes it: in curly quotes, cut to :data:`LONGEST` characters."""
+    return quoted(token, LONGEST)
 
 
 def decimals(x: float, places: int = 2) -> str:
@@ -154,10 +154,6 @@ def drawn_most(W: np.ndarray, tokens: list[str], most: int = TOP_DRAWN) -> tuple
     return cols, got
 
 
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
 @rule("Ch09QueryKeyValue")
 def query_key_value(load: Load) -> Said:
     """The head's strongest link against an even share, and the words drawing the most weight."""
@@ -174,7 +170,7 @@ def query_key_value(load: Load) -> Said:
         cols, got = drawn_most(W, tokens)
         even_got = (n - 1) / n  # what a column gets from the other n - 1 tokens when every weight is 1/n
         fields.update(q=quote(tokens[i]), k=quote(tokens[j]), link_vs_even=times_even(float(w), n),
-                      drawn=_and([quote(tokens[c]) for c in cols]),
+                      drawn=listed([quote(tokens[c]) for c in cols]),
                       drawn_vs_even=f"{got[cols[0]] / even_got:.1f}")
         facts.update(link=(int(i), int(j), float(w)), drawn=cols, drawn_sums=[float(got[c]) for c in cols])
     several = n > 1 and bool(links) and len(drawn_most(W, tokens)[0]) > 1

@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 
-from . import Load, Said, count_words, pick, rule
+from . import Load, Said, count_words, listed, pick, quoted, rule
 
 SHOWN = 40  # the chapters draw at most this many token boxes: the first 39 and an ellipsis (TokenRow)
 LONGEST = 14  # a quoted word longer than this is cut, with an ellipsis
@@ -25,9 +25,9 @@ _APOSTROPHE = re.compile(r"\w+'\w+")
 _WORDLIKE = re.compile(r"\w")
 
 
-def quoted(word: str) -> str:
+def quote(word: str) -> str:
     """“word”, cut to :data:`LONGEST` characters: “extraordinaril…”."""
-    return f"“{word if len(word) <= LONGEST else word[:LONGEST - 1] + '…'}”"
+    return quoted(word, LONGEST)
 
 
 def shown(tokens) -> list:
@@ -44,7 +44,7 @@ def first(items, fits=lambda x: True):
 
 def named(token: str) -> str:
     """How a line names a token: a mark by its name ("the comma"), anything else quoted."""
-    return MARKS.get(token) or quoted(token)
+    return MARKS.get(token) or quote(token)
 
 
 def specials(tok: dict) -> dict[str, int]:
@@ -82,7 +82,7 @@ def dataset(load: Load) -> Said:
               "median": f"{median:,.0f}", "mean": f"{mean:,.0f}", "n_tail": count_words(n_tail, "review"),
               "tail_from": f"{edges[-2]:,.0f}", "T": str(T),
               "n_examples": count_words(len(lengths), "example review"),
-              "lengths": listed(lengths) + (" word token" if lengths == [1] else " word tokens")}
+              "lengths": listed([f"{n:,}" for n in lengths]) + (" word token" if lengths == [1] else " word tokens")}
     off = pick({"splits_even": balanced, "splits": not balanced, "unsup": n_unsup > 0,
                 "lengths": tail, "lengths_even": not tail,
                 "cut": longer > 0 and shorter > 0, "cut_long": longer > 0 and not shorter,
@@ -93,14 +93,6 @@ def dataset(load: Load) -> Said:
     return Said(fields, off, {"balanced": balanced, "n_tail": n_tail, "longer_than_T": longer,
                               "shorter_than_T": shorter, "lengths": lengths, "from_test": from_test, "short": short})
 
-
-def listed(numbers) -> str:
-    """"16, 12 and 15"."""
-    s = [f"{n:,}" for n in numbers]
-    return s[0] if len(s) == 1 else ", ".join(s[:-1]) + " and " + s[-1] if s else ""
-
-
-# --- Ch03 ----------------------------------------------------------------------------------------
 
 @rule("Ch03Tokens")
 def tokens(load: Load) -> Said:
@@ -131,8 +123,8 @@ def tokens(load: Load) -> Said:
     n_unique = int(tok["n_unique_train_words"])
     n_w, n_p = len(words), len(pieces)
     split, fields = split_choice(tok), {}
-    fields.update(mark=mark or "", apos=quoted(apos) if apos else "",
-                  top_word=quoted(rows[0][1]) if rows else "", top_id=str(rows[0][0]) if rows else "",
+    fields.update(mark=mark or "", apos=quote(apos) if apos else "",
+                  top_word=quote(rows[0][1]) if rows else "", top_id=str(rows[0][0]) if rows else "",
                   pad_id=str(special.get("<pad>", "")), unk_id=str(special.get("<unk>", "")),
                   kept=f"{kept:,}", n_unique=f"{n_unique:,}",
                   n_pieces=count_words(n_p, "piece"), n_words=count_words(n_w, "word token"), **split.pop("fields"))
@@ -165,7 +157,7 @@ def split_choice(tok: dict) -> dict:
     pair = (known or cut or vocab[:1] or [None])[0]
     said = {"split": bool(known), "split_unk": bool(cut) and not known, "split_vocab": not cut and bool(vocab),
             "split_none": not cut and not vocab}
-    fields = {"split_word": quoted(pair[0]) if pair else "", "split_parts": count_words(len(pair[1]), "piece")
+    fields = {"split_word": quote(pair[0]) if pair else "", "split_parts": count_words(len(pair[1]), "piece")
               if pair else "", "split_id": str(ids.get(pair[0], "")) if pair else ""}
     return {"said": said, "fields": fields, "split_word": pair[0] if pair else None,
             "split_pieces": list(pair[1]) if pair else []}
@@ -198,7 +190,7 @@ def padding(load: Load) -> Said:
     lengths = [int(n) for n in tok["batch_lengths"]]
     padded = any(n < T for n in real)
     fields = {"id_word": named(known[0]) if known else "", "id_of": str(known[1]) if known else "",
-              "unk_word": quoted(unk_word) if unk_word else "", "unk_id": str(unk),
+              "unk_word": quote(unk_word) if unk_word else "", "unk_id": str(unk),
               "repeated": named(repeated) if repeated else "", "n_reviews": count_words(B, "example review"),
               "T": str(T), "B": str(B), "pad_id": str(special.get("<pad>", 0)),
               "n_pad": count_words(T - real[0], "<pad> id"), "n_tokens": count_words(lengths[0], "token")}
@@ -235,8 +227,8 @@ def embedding(load: Load) -> Said:
     columns = columns if pairs else []
     pairs = pairs or [("", 0.0), ("", 0.0)]
     fields = {"d": str(d), "V": f"{V:,}", "n_tokens": count_words(n, "token"),
-              "pct": f"{100 * share:.0f} percent", "n_params": f"{n_params:,}", "word": quoted(word),
-              "near1": quoted(pairs[0][0]), "near2": quoted(pairs[1][0]),
+              "pct": f"{100 * share:.0f} percent", "n_params": f"{n_params:,}", "word": quote(word),
+              "near1": quote(pairs[0][0]), "near2": quote(pairs[1][0]),
               "cos1": f"{pairs[0][1]:.2f}", "cos2": f"{pairs[1][1]:.2f}",
               "cos_min": f"{math.floor(lowest * 100) / 100:.2f}"}
     off = pick({"rows": n > 1, "rows_one": n == 1, "shape": n > 1, "shape_one": n == 1,

@@ -8,21 +8,16 @@ import math
 
 import numpy as np
 
-from . import Load, Said, count_words, pick, rule
+from . import Load, Said, count_words, listed, pick, quoted, rule
 
 SPREAD = 2.0  # "spread out": every weight within this factor of an even share (and none takes half)
 SAME = 0.005  # weights that agree to 2 decimals (as drawn) are "the same"
 ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 
 
-def quoted(word: str) -> str:
-    return f"“{word}”"
-
-
 def words_list(words: list[str]) -> str:
     """“a”, “b” and “c” (each word once, in order)."""
-    ws = [quoted(w) for w in dict.fromkeys(words)]
-    return ws[0] if len(ws) == 1 else ", ".join(ws[:-1]) + " and " + ws[-1]
+    return listed([quoted(w) for w in dict.fromkeys(words)])
 
 
 def place(i: int, n: int) -> str:
